@@ -1,0 +1,11 @@
+//! An open OPI (Open Payment Initiative, XML over TCP) engine for CCV payment terminals: the core of
+//! a drop-in replacement for CCV's Android payment SDK ("mAPI").
+//!
+//! Layers, each knowing only those below it: [`message`] (typed messages, XML, framing) →
+//! [`session`] (the sans-IO state machine of one terminal). With the `simulator` feature,
+//! [`simulator`] is a real TCP terminal for tests and demos.
+
+pub mod dialect;
+pub mod message;
+
+pub use dialect::{Dialect, SocketMode};

@@ -1,0 +1,301 @@
+//! Turns the XML that real terminals send into one canonical form before serde sees it.
+//!
+//! Terminals apply the IXRetail namespace inconsistently (default namespace, a prefix, or none),
+//! spell some names two ways (`POSData`/`POSdata`, `WorkStationID`/`WorkstationID`), declare one
+//! encoding and send another, and put meaningful leading spaces in receipt lines. Doing all of that
+//! in one pass here keeps the serde model plain: it matches local names only, and text keeps every
+//! space because it is handed on as CDATA (quick-xml's deserializer trims plain text).
+
+use std::borrow::Cow;
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use super::ParseError;
+
+/// Deepest element nesting accepted; real OPI messages nest 4 levels, hostile input nests millions.
+pub const MAX_DEPTH: usize = 32;
+
+/// Element names that terminals spell in more than one way, mapped to the spelling the model uses.
+fn canonical_element(local: &str) -> &str {
+    match local {
+        "POSData" => "POSdata",
+        other => other,
+    }
+}
+
+/// Attribute names that terminals spell in more than one way.
+fn canonical_attribute(local: &str) -> &str {
+    match local {
+        "WorkStationID" => "WorkstationID",
+        "RequestId" => "RequestID",
+        other => other,
+    }
+}
+
+/// What the normalising pass learned about the root element.
+#[derive(Debug)]
+pub(crate) struct Normalized {
+    pub root: String,
+    pub xml: String,
+    pub has_request_id: bool,
+    pub has_request_type: bool,
+}
+
+/// Decodes the frame's bytes. The declared encoding is honoured when it says ISO-8859-1 (or
+/// Latin-1/Windows-1252); otherwise UTF-8 is tried and, since terminals have been seen sending
+/// ISO-8859-1 bytes under a UTF-8 declaration, invalid UTF-8 falls back to ISO-8859-1 rather than
+/// losing the message.
+pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if declares_latin1(bytes) {
+        return Cow::Owned(latin1(bytes));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => {
+            log::debug!("frame is not valid UTF-8; decoding it as ISO-8859-1");
+            Cow::Owned(latin1(bytes))
+        }
+    }
+}
+
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+fn declares_latin1(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(b"<?xml") {
+        return false;
+    }
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'>')
+        .unwrap_or(bytes.len())
+        .min(200);
+    let decl = String::from_utf8_lossy(&bytes[..end]).to_ascii_lowercase();
+    [
+        "iso-8859-1",
+        "iso8859-1",
+        "latin1",
+        "latin-1",
+        "windows-1252",
+        "cp1252",
+    ]
+    .iter()
+    .any(|name| decl.contains(name))
+}
+
+/// Rewrites `text` into the canonical form described in the module docs.
+pub(crate) fn normalize(text: &str) -> Result<Normalized, ParseError> {
+    let mut reader = Reader::from_str(text);
+    let mut out = String::with_capacity(text.len());
+    let mut pending_text = String::new();
+    let mut depth = 0usize;
+    let mut root: Option<String> = None;
+    let mut root_closed = false;
+    let mut has_request_id = false;
+    let mut has_request_type = false;
+
+    loop {
+        let position = reader.buffer_position();
+        let event = reader.read_event().map_err(|e| ParseError::Malformed {
+            position,
+            reason: e.to_string(),
+        })?;
+        match event {
+            Event::Start(start) | Event::Empty(start) if root_closed => {
+                return Err(ParseError::Malformed {
+                    position,
+                    reason: format!(
+                        "a second root element <{}> follows the first",
+                        start.local_name().into_inner()
+                    ),
+                });
+            }
+            Event::Start(ref start) | Event::Empty(ref start) => {
+                let is_empty = matches!(event, Event::Empty(_));
+                flush_text(&mut pending_text, &mut out);
+                let local = start.local_name().into_inner();
+                let name = canonical_element(local);
+                let is_root = root.is_none();
+                if is_root {
+                    root = Some(name.to_owned());
+                }
+                out.push('<');
+                out.push_str(name);
+                for attribute in start.attributes() {
+                    let attribute = attribute.map_err(|e| ParseError::Malformed {
+                        position,
+                        reason: e.to_string(),
+                    })?;
+                    // Namespace declarations and prefixed attributes (xsi:schemaLocation …) carry
+                    // nothing the model uses.
+                    if attribute.key.as_namespace_binding().is_some()
+                        || attribute.key.prefix().is_some()
+                    {
+                        continue;
+                    }
+                    let key = canonical_attribute(attribute.key.local_name().into_inner());
+                    if is_root {
+                        has_request_id |= key == "RequestID";
+                        has_request_type |= key == "RequestType";
+                    }
+                    let value = attribute
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .map_err(|e| ParseError::Malformed {
+                            position,
+                            reason: e.to_string(),
+                        })?;
+                    out.push(' ');
+                    out.push_str(key);
+                    out.push_str("=\"");
+                    out.push_str(&quick_xml::escape::escape(value.as_ref()));
+                    out.push('"');
+                }
+                if is_empty {
+                    out.push_str("/>");
+                    if depth == 0 {
+                        root_closed = true;
+                    }
+                } else {
+                    out.push('>');
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(ParseError::TooDeep { limit: MAX_DEPTH });
+                    }
+                }
+            }
+            Event::End(end) => {
+                flush_text(&mut pending_text, &mut out);
+                let local = end.local_name().into_inner();
+                out.push_str("</");
+                out.push_str(canonical_element(local));
+                out.push('>');
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    root_closed = true;
+                }
+            }
+            Event::Text(text) => {
+                if depth > 0 {
+                    pending_text.push_str(&text.xml10_content());
+                }
+            }
+            Event::CData(data) => {
+                if depth > 0 {
+                    pending_text.push_str(&data.xml10_content());
+                }
+            }
+            Event::GeneralRef(reference) => {
+                if depth > 0 {
+                    pending_text.push(resolve_reference(&reference, position)?);
+                }
+            }
+            // Entity declarations are the door to billion-laughs expansion; OPI never needs a DTD.
+            Event::DocType(_) => return Err(ParseError::DoctypeNotAllowed),
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            Event::Eof => break,
+        }
+    }
+
+    let root = root.ok_or(ParseError::Empty)?;
+    if depth != 0 {
+        return Err(ParseError::Malformed {
+            position: reader.buffer_position(),
+            reason: format!("document ends inside <{root}>"),
+        });
+    }
+    Ok(Normalized {
+        root,
+        xml: out,
+        has_request_id,
+        has_request_type,
+    })
+}
+
+fn resolve_reference(
+    reference: &quick_xml::events::BytesRef<'_>,
+    position: u64,
+) -> Result<char, ParseError> {
+    let unknown = || ParseError::Malformed {
+        position,
+        reason: format!("unknown entity &{};", reference.as_ref() as &str),
+    };
+    if reference.is_char_ref() {
+        return reference
+            .resolve_char_ref()
+            .ok()
+            .flatten()
+            .ok_or_else(unknown);
+    }
+    match reference.as_ref() {
+        "amp" => Ok('&'),
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "quot" => Ok('"'),
+        "apos" => Ok('\''),
+        _ => Err(unknown()),
+    }
+}
+
+/// Emits collected text as CDATA so the deserializer keeps leading and trailing spaces (receipt
+/// columns are aligned with them); whitespace that only indents elements is dropped.
+fn flush_text(pending: &mut String, out: &mut String) {
+    if pending.trim().is_empty() {
+        pending.clear();
+        return;
+    }
+    out.push_str("<![CDATA[");
+    // "]]>" cannot appear inside one CDATA section: close and reopen around it.
+    out.push_str(&pending.replace("]]>", "]]]]><![CDATA[>"));
+    out.push_str("]]>");
+    pending.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_namespaces_and_spellings_are_normalised() {
+        let xml = r#"<?xml version="1.0"?><o:ServiceRequest xmlns:o="http://www.nrf-arts.org/IXRetail/namespace" xmlns:xsi="x" xsi:schemaLocation="y" WorkStationID="POS1" RequestID="7" RequestType="Login"><o:POSData><o:POSTimeStamp> 2024 </o:POSTimeStamp></o:POSData></o:ServiceRequest>"#;
+        let n = normalize(xml).unwrap();
+        assert_eq!(n.root, "ServiceRequest");
+        assert!(n.has_request_id && n.has_request_type);
+        assert_eq!(
+            n.xml,
+            r#"<ServiceRequest WorkstationID="POS1" RequestID="7" RequestType="Login"><POSdata><POSTimeStamp><![CDATA[ 2024 ]]></POSTimeStamp></POSdata></ServiceRequest>"#
+        );
+    }
+
+    #[test]
+    fn doctype_and_deep_nesting_are_refused() {
+        let dtd = r#"<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a RequestID="1"/>"#;
+        assert_eq!(normalize(dtd).unwrap_err(), ParseError::DoctypeNotAllowed);
+        let deep = "<a>".repeat(100) + &"</a>".repeat(100);
+        assert_eq!(
+            normalize(&deep).unwrap_err(),
+            ParseError::TooDeep { limit: MAX_DEPTH }
+        );
+    }
+
+    #[test]
+    fn latin1_is_decoded_whether_declared_or_not() {
+        let declared = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>K\xE4se</a>";
+        assert!(decode_text(declared).contains("Käse"));
+        let undeclared = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>K\xE4se</a>";
+        assert!(decode_text(undeclared).contains("Käse"));
+        let utf8 = "<a>Käse</a>".as_bytes();
+        assert!(matches!(decode_text(utf8), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn truncated_documents_are_malformed() {
+        assert!(matches!(
+            normalize("<a RequestID=\"1\"><b>").unwrap_err(),
+            ParseError::Malformed { .. }
+        ));
+        assert_eq!(normalize("   ").unwrap_err(), ParseError::Empty);
+    }
+}
