@@ -3,9 +3,12 @@
 //!
 //! Layers, each knowing only those below it: [`message`] (typed messages, XML, framing) →
 //! [`session`] (the sans-IO state machine of one terminal). With the `simulator` feature,
-//! [`simulator`] is a real TCP terminal for tests and demos.
+//! `simulator` is a real TCP terminal for tests and demos.
 
 pub mod dialect;
+pub mod error;
 pub mod message;
+pub mod session;
 
 pub use dialect::{Dialect, SocketMode};
+pub use error::MapiError;

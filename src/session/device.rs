@@ -1,0 +1,166 @@
+//! Device requests from the terminal: text for displays, receipts and the e-journal is handed to
+//! the app and answered at once; questions for the cashier wait for the app's answer.
+
+use std::time::Instant;
+
+use super::types::{ConnId, Diagnostic, Event, InputTicket, SessionError};
+use super::{PendingInput, Session};
+use crate::message::{
+    DeviceRequest, DeviceRequestType, DeviceResponse, DeviceTarget, InputResult, InputValue,
+    Message, OverallResult,
+};
+
+/// The cashier's answer to an [`Event::InputRequested`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputAnswer {
+    /// Yes/no (signature accepted, identification checked).
+    Confirm(bool),
+    /// Text input.
+    Text(String),
+}
+
+impl Session {
+    pub(super) fn handle_device_request(&mut self, conn: ConnId, request: DeviceRequest) {
+        match request.request_type {
+            DeviceRequestType::Output => self.handle_output(conn, request),
+            DeviceRequestType::Input => {
+                let ticket = InputTicket(self.next_ticket);
+                self.next_ticket += 1;
+                let prompt = request
+                    .outputs
+                    .iter()
+                    .flat_map(|output| output.lines.iter().cloned())
+                    .collect();
+                let command = request
+                    .input
+                    .as_ref()
+                    .and_then(|input| input.command.as_ref())
+                    .map(|command| command.command.trim().to_owned())
+                    .unwrap_or_default();
+                self.events.push_back(Event::InputRequested {
+                    ticket,
+                    request_id: request.request_id.clone(),
+                    prompt,
+                    command,
+                });
+                self.inputs.insert(ticket, PendingInput { conn, request });
+            }
+            DeviceRequestType::AbortInput => {
+                let withdrawn: Vec<InputTicket> = self
+                    .inputs
+                    .iter()
+                    .filter(|(_, pending)| pending.request.request_id == request.request_id)
+                    .map(|(ticket, _)| *ticket)
+                    .collect();
+                for ticket in withdrawn {
+                    self.inputs.remove(&ticket);
+                    self.events.push_back(Event::InputCancelled { ticket });
+                }
+                self.answer_device(
+                    conn,
+                    DeviceResponse::answering(&request, OverallResult::Success),
+                );
+            }
+            _ => self.answer_device(
+                conn,
+                DeviceResponse::answering(&request, OverallResult::Success),
+            ),
+        }
+    }
+
+    fn handle_output(&mut self, conn: ConnId, request: DeviceRequest) {
+        let mut response = DeviceResponse::answering(&request, OverallResult::Success);
+        for (output, result) in request.outputs.iter().zip(response.outputs.iter_mut()) {
+            if let DeviceTarget::Other(name) = &output.target {
+                self.diagnostic(Diagnostic::UnknownDevice {
+                    conn,
+                    target: name.clone(),
+                });
+                result.result = OverallResult::DeviceUnavailable;
+                continue;
+            }
+            self.events.push_back(Event::Output {
+                request_id: request.request_id.clone(),
+                target: output.target.clone(),
+                lines: output.lines.clone(),
+            });
+        }
+        if response
+            .outputs
+            .iter()
+            .any(|output| output.result != OverallResult::Success)
+        {
+            response.overall_result = OverallResult::PartialFailure;
+            if response
+                .outputs
+                .iter()
+                .all(|output| output.result != OverallResult::Success)
+            {
+                response.overall_result = OverallResult::DeviceUnavailable;
+            }
+        }
+        self.answer_device(conn, response);
+    }
+
+    fn answer_device(&mut self, conn: ConnId, mut response: DeviceResponse) {
+        if !self.connections.contains_key(&conn) {
+            return;
+        }
+        response.application_sender = self.config.application_sender.clone();
+        let message = Message::DeviceResponse(response);
+        match message.to_frame() {
+            Ok(frame) => self.send(conn, frame, message.summary()),
+            Err(error) => log::error!("device response could not be encoded: {error}"),
+        }
+    }
+
+    /// Answers a cashier question. Fails when the terminal already withdrew it.
+    pub fn answer_input(
+        &mut self,
+        ticket: InputTicket,
+        answer: InputAnswer,
+        _now: Instant,
+    ) -> Result<(), SessionError> {
+        let pending = self
+            .inputs
+            .remove(&ticket)
+            .ok_or(SessionError::UnknownInputTicket(ticket.0))?;
+        let mut response = DeviceResponse::answering(&pending.request, OverallResult::Success);
+        let target = pending
+            .request
+            .input
+            .as_ref()
+            .map(|input| input.target.clone())
+            .unwrap_or(DeviceTarget::CashierKeyboard);
+        let value = match answer {
+            InputAnswer::Confirm(yes) => InputValue {
+                boolean: Some(yes),
+                string: None,
+            },
+            InputAnswer::Text(text) => InputValue {
+                boolean: None,
+                string: Some(text),
+            },
+        };
+        response.input = Some(InputResult {
+            target,
+            result: OverallResult::Success,
+            value: Some(value),
+        });
+        self.answer_device(pending.conn, response);
+        Ok(())
+    }
+
+    pub(super) fn cancel_inputs_on(&mut self, conn: ConnId) {
+        let withdrawn: Vec<InputTicket> = self
+            .inputs
+            .iter()
+            .filter(|(_, pending)| pending.conn == conn)
+            .map(|(ticket, _)| *ticket)
+            .collect();
+        for ticket in withdrawn {
+            self.inputs.remove(&ticket);
+            self.events.push_back(Event::InputCancelled { ticket });
+        }
+    }
+}

@@ -1,0 +1,693 @@
+//! The sans-IO state machine of one terminal: at most one running request and at most one abort,
+//! responses matched by RequestID + RequestType (never by arrival order), device requests turned
+//! into app events, timers as deadlines. It never touches a socket, a clock or a thread: the driver
+//! feeds it bytes and `now`, and drains [`Session::poll_action`] and [`Session::poll_event`].
+//!
+//! Invariant the tests hammer on: every command (request or abort) ends in exactly one
+//! [`Event::Finished`].
+
+mod device;
+pub use device::InputAnswer;
+mod types;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Instant;
+
+pub use types::{
+    AbortCommand, AbortVia, Action, CommandId, CommandKind, ConnId, Diagnostic, Event, FlowError,
+    InputTicket, Outcome, Request, Response, SessionConfig, SessionError,
+};
+
+use crate::error::MapiError;
+use crate::message::abort::abort_request;
+use crate::message::codec::FrameDecoder;
+use crate::message::{Message, RequestId};
+use types::deadline;
+
+const ABORT_REQUEST_TYPE: &str = "AbortRequest";
+const REPEAT_LAST_MESSAGE: &str = "RepeatLastMessage";
+
+#[derive(Debug)]
+struct Connection {
+    decoder: FrameDecoder,
+    open: bool,
+}
+
+/// The running request.
+#[derive(Debug)]
+struct RequestFlow {
+    command: CommandId,
+    request_id: RequestId,
+    request_type: String,
+    expects_card_response: bool,
+    conn: ConnId,
+    /// The frame, until the connection is up.
+    unsent: Option<(Vec<u8>, String)>,
+    deadline: Instant,
+    /// A frame on its connection could not be parsed: a timeout then says so.
+    saw_unknown_message: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum AbortPhase {
+    /// The request itself has not left yet; the abort follows it (sending it first would let the
+    /// terminal refuse the abort and then start the payment).
+    WaitingForRequest,
+    Connecting,
+    AwaitingResponse,
+}
+
+#[derive(Debug)]
+struct AbortFlow {
+    command: CommandId,
+    request_id: RequestId,
+    via: AbortVia,
+    conn: Option<ConnId>,
+    frame: Vec<u8>,
+    summary: String,
+    phase: AbortPhase,
+    deadline: Option<Instant>,
+}
+
+#[derive(Debug)]
+struct PendingInput {
+    conn: ConnId,
+    request: crate::message::DeviceRequest,
+}
+
+/// One terminal's protocol state. See the module docs.
+#[derive(Debug)]
+pub struct Session {
+    config: SessionConfig,
+    connections: BTreeMap<ConnId, Connection>,
+    request: Option<RequestFlow>,
+    abort: Option<AbortFlow>,
+    inputs: HashMap<InputTicket, PendingInput>,
+    actions: VecDeque<Action>,
+    events: VecDeque<Event>,
+    next_conn: u64,
+    next_command: u64,
+    next_ticket: u64,
+}
+
+impl Session {
+    /// A session with nothing running.
+    pub fn new(config: SessionConfig) -> Self {
+        Session {
+            config,
+            connections: BTreeMap::new(),
+            request: None,
+            abort: None,
+            inputs: HashMap::new(),
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+            next_conn: 1,
+            next_command: 1,
+            next_ticket: 1,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// The RequestID of the running request, if any.
+    pub fn running_request(&self) -> Option<&RequestId> {
+        self.request.as_ref().map(|flow| &flow.request_id)
+    }
+
+    /// True when no request, abort or cashier question is pending.
+    pub fn is_idle(&self) -> bool {
+        self.request.is_none() && self.abort.is_none() && self.inputs.is_empty()
+    }
+
+    fn new_command(&mut self) -> CommandId {
+        let id = CommandId(self.next_command);
+        self.next_command += 1;
+        id
+    }
+
+    fn new_outbound(&mut self) -> ConnId {
+        let id = ConnId(self.next_conn);
+        self.next_conn += 1;
+        self.connections.insert(
+            id,
+            Connection {
+                decoder: FrameDecoder::with_max_frame_len(self.config.max_frame_len),
+                open: false,
+            },
+        );
+        self.actions.push_back(Action::Connect(id));
+        id
+    }
+
+    fn finish(&mut self, command: CommandId, kind: CommandKind, outcome: Outcome) {
+        match &outcome {
+            Ok(response) => log::info!(
+                "{kind:?} {} finished: {} {}",
+                command.0,
+                response.request_type(),
+                response.overall_result()
+            ),
+            Err(error) => log::warn!(
+                "{kind:?} {} failed: {} ({})",
+                command.0,
+                error.error,
+                error.detail
+            ),
+        }
+        self.events.push_back(Event::Finished {
+            command,
+            kind,
+            outcome,
+        });
+    }
+
+    fn fail(
+        &mut self,
+        command: CommandId,
+        kind: CommandKind,
+        error: MapiError,
+        request_id: Option<RequestId>,
+        recovery_needed: bool,
+        detail: String,
+    ) {
+        self.finish(
+            command,
+            kind,
+            Err(FlowError {
+                error,
+                request_id,
+                recovery_needed,
+                detail,
+            }),
+        );
+    }
+
+    fn close(&mut self, conn: ConnId) {
+        if self.connections.remove(&conn).is_some() {
+            self.actions.push_back(Action::Close(conn));
+        }
+        self.cancel_inputs_on(conn);
+    }
+
+    fn send(&mut self, conn: ConnId, bytes: Vec<u8>, summary: String) {
+        log::debug!("conn {} → {summary}", conn.0);
+        self.actions.push_back(Action::Send {
+            conn,
+            bytes,
+            summary,
+        });
+    }
+
+    /// Starts a request. Its outcome arrives as one [`Event::Finished`] with the returned id.
+    pub fn start(&mut self, request: Request, now: Instant) -> CommandId {
+        let command = self.new_command();
+        let request_id = request.request_id().clone();
+        if let Some(running) = &self.request {
+            let detail = format!(
+                "request {} is still running; wait for its result or abort it",
+                running.request_id
+            );
+            self.fail(
+                command,
+                CommandKind::Request,
+                MapiError::FlowAlreadyHappening,
+                Some(request_id),
+                false,
+                detail,
+            );
+            return command;
+        }
+        let (message, expects_card_response) = match request {
+            Request::Card(r) => (Message::CardServiceRequest(r), true),
+            Request::Service(r) => (Message::ServiceRequest(r), false),
+        };
+        let frame = match message.to_frame() {
+            Ok(frame) => frame,
+            Err(error) => {
+                // Only a request larger than 4 GiB can get here; nothing was sent.
+                let detail = format!("the request could not be encoded: {error}");
+                self.fail(
+                    command,
+                    CommandKind::Request,
+                    MapiError::FailedToConnectToTerminal,
+                    Some(request_id),
+                    false,
+                    detail,
+                );
+                return command;
+            }
+        };
+        let conn = self.new_outbound();
+        self.request = Some(RequestFlow {
+            command,
+            request_id,
+            request_type: message.request_type().to_owned(),
+            expects_card_response,
+            conn,
+            unsent: Some((frame, message.summary())),
+            deadline: deadline(now, self.config.connect_timeout),
+            saw_unknown_message: false,
+        });
+        command
+    }
+
+    /// Asks the terminal to abort the running request. Its outcome arrives as one
+    /// [`Event::Finished`]; with nothing running, or another abort running, it is answered at once
+    /// and nothing is sent.
+    pub fn abort(&mut self, abort: AbortCommand, now: Instant) -> CommandId {
+        let command = self.new_command();
+        if let Some(running) = &self.abort {
+            let detail = format!(
+                "abort {} is still waiting for the terminal",
+                running.request_id
+            );
+            self.fail(
+                command,
+                CommandKind::Abort,
+                MapiError::SecondaryFlowAlreadyHappening,
+                Some(abort.request_id),
+                false,
+                detail,
+            );
+            return command;
+        }
+        let Some(request) = &self.request else {
+            let detail = "no request is running on this terminal; nothing was sent".to_owned();
+            self.fail(
+                command,
+                CommandKind::Abort,
+                MapiError::NotAFlowHappening,
+                Some(abort.request_id),
+                false,
+                detail,
+            );
+            return command;
+        };
+        let request_sent = request.unsent.is_none();
+        let message = Message::CardServiceRequest(abort_request(
+            &self.config.workstation_id,
+            abort.request_id.clone(),
+            self.config.application_sender.as_deref(),
+            abort.pos_timestamp,
+            abort.display,
+        ));
+        let frame = match message.to_frame() {
+            Ok(frame) => frame,
+            Err(error) => {
+                let detail = format!("the abort could not be encoded: {error}");
+                self.fail(
+                    command,
+                    CommandKind::Abort,
+                    MapiError::FailedToConnectToTerminal,
+                    Some(abort.request_id),
+                    false,
+                    detail,
+                );
+                return command;
+            }
+        };
+        self.abort = Some(AbortFlow {
+            command,
+            request_id: abort.request_id,
+            via: abort.via,
+            conn: None,
+            frame,
+            summary: message.summary(),
+            phase: AbortPhase::WaitingForRequest,
+            deadline: None,
+        });
+        if request_sent {
+            self.dispatch_abort(now);
+        }
+        command
+    }
+
+    /// Sends the waiting abort now that its request has left.
+    fn dispatch_abort(&mut self, now: Instant) {
+        let Some(request_conn) = self.request.as_ref().map(|r| r.conn) else {
+            return;
+        };
+        let via = match &self.abort {
+            Some(abort) if abort.phase == AbortPhase::WaitingForRequest => abort.via,
+            _ => return,
+        };
+        match via {
+            AbortVia::SameConnection => {
+                let abort_timeout = self.config.abort_timeout;
+                if let Some(abort) = self.abort.as_mut() {
+                    abort.conn = Some(request_conn);
+                    abort.phase = AbortPhase::AwaitingResponse;
+                    abort.deadline = Some(deadline(now, abort_timeout));
+                    let (frame, summary) = (abort.frame.clone(), abort.summary.clone());
+                    self.send(request_conn, frame, summary);
+                }
+            }
+            AbortVia::NewConnection => {
+                let conn = self.new_outbound();
+                let connect_timeout = self.config.connect_timeout;
+                if let Some(abort) = self.abort.as_mut() {
+                    abort.conn = Some(conn);
+                    abort.phase = AbortPhase::Connecting;
+                    abort.deadline = Some(deadline(now, connect_timeout));
+                }
+            }
+        }
+    }
+
+    /// A `Connect` action succeeded.
+    pub fn handle_connected(&mut self, conn: ConnId, now: Instant) {
+        match self.connections.get_mut(&conn) {
+            Some(connection) => connection.open = true,
+            None => return,
+        }
+        let request_timeout = self.config.request_timeout;
+        let mut request_left = false;
+        if let Some(request) = self.request.as_mut().filter(|r| r.conn == conn) {
+            if let Some((frame, summary)) = request.unsent.take() {
+                request.deadline = deadline(now, request_timeout);
+                self.send(conn, frame, summary);
+                request_left = true;
+            }
+        }
+        if request_left {
+            self.dispatch_abort(now);
+        }
+        let abort_timeout = self.config.abort_timeout;
+        if let Some(abort) = self
+            .abort
+            .as_mut()
+            .filter(|a| a.conn == Some(conn) && a.phase == AbortPhase::Connecting)
+        {
+            abort.phase = AbortPhase::AwaitingResponse;
+            abort.deadline = Some(deadline(now, abort_timeout));
+            let (frame, summary) = (abort.frame.clone(), abort.summary.clone());
+            self.send(conn, frame, summary);
+        }
+    }
+
+    /// A `Connect` action failed.
+    pub fn handle_connect_failed(&mut self, conn: ConnId, reason: &str, _now: Instant) {
+        self.connections.remove(&conn);
+        self.connection_gone(conn, MapiError::FailedToConnectToTerminal, reason);
+    }
+
+    /// The peer closed the connection, or reading/writing it failed.
+    pub fn handle_closed(&mut self, conn: ConnId, reason: &str, _now: Instant) {
+        if self.connections.remove(&conn).is_none() {
+            return;
+        }
+        self.cancel_inputs_on(conn);
+        self.connection_gone(conn, MapiError::TerminalConnectionLost, reason);
+    }
+
+    /// Ends the flows that lived on a connection that is gone.
+    fn connection_gone(&mut self, conn: ConnId, error: MapiError, reason: &str) {
+        if let Some(request) = self.request.take_if(|flow| flow.conn == conn) {
+            let sent = request.unsent.is_none();
+            let (error, recovery_needed) = if sent {
+                (MapiError::TerminalConnectionLost, true)
+            } else {
+                (MapiError::FailedToConnectToTerminal, false)
+            };
+            let detail = format!("connection to the terminal ended: {reason}");
+            self.fail(
+                request.command,
+                CommandKind::Request,
+                error,
+                Some(request.request_id.clone()),
+                recovery_needed,
+                detail,
+            );
+            if let Some(abort) = self
+                .abort
+                .take_if(|a| a.phase == AbortPhase::WaitingForRequest || a.conn == Some(conn))
+            {
+                let detail = format!(
+                    "the request's connection ended before the abort was answered: {reason}"
+                );
+                self.fail(
+                    abort.command,
+                    CommandKind::Abort,
+                    error,
+                    Some(abort.request_id),
+                    false,
+                    detail,
+                );
+            }
+        }
+        if let Some(abort) = self.abort.take_if(|a| a.conn == Some(conn)) {
+            let detail = format!("abort connection ended: {reason}");
+            self.fail(
+                abort.command,
+                CommandKind::Abort,
+                error,
+                Some(abort.request_id),
+                false,
+                detail,
+            );
+        }
+    }
+
+    /// A channel-1 connection from the terminal was accepted; returns its id for `handle_data`.
+    pub fn handle_inbound(&mut self, _now: Instant) -> ConnId {
+        let id = ConnId(self.next_conn);
+        self.next_conn += 1;
+        self.connections.insert(
+            id,
+            Connection {
+                decoder: FrameDecoder::with_max_frame_len(self.config.max_frame_len),
+                open: true,
+            },
+        );
+        id
+    }
+
+    /// Bytes arrived on a connection, in any split.
+    pub fn handle_data(&mut self, conn: ConnId, bytes: &[u8], now: Instant) {
+        let Some(connection) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        connection.decoder.push(bytes);
+        loop {
+            let Some(connection) = self.connections.get_mut(&conn) else {
+                return;
+            };
+            match connection.decoder.next_frame() {
+                Ok(Some(payload)) => self.handle_payload(conn, &payload, now),
+                Ok(None) => return,
+                Err(error) => {
+                    let error = error.to_string();
+                    self.diagnostic(Diagnostic::FramingError {
+                        conn,
+                        error: error.clone(),
+                    });
+                    self.close(conn);
+                    self.connection_gone(conn, MapiError::TerminalConnectionLost, &error);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn diagnostic(&mut self, diagnostic: Diagnostic) {
+        log::warn!("{diagnostic:?}");
+        self.events.push_back(Event::Diagnostic(diagnostic));
+    }
+
+    fn handle_payload(&mut self, conn: ConnId, payload: &[u8], now: Instant) {
+        let message = match Message::parse(payload) {
+            Ok(message) => message,
+            Err(error) => {
+                if let Some(request) = self.request.as_mut().filter(|r| r.conn == conn) {
+                    request.saw_unknown_message = true;
+                }
+                self.diagnostic(Diagnostic::UnparsableMessage {
+                    conn,
+                    error: error.to_string(),
+                });
+                return;
+            }
+        };
+        log::debug!("conn {} ← {}", conn.0, message.summary());
+        match message {
+            Message::CardServiceResponse(r) => self.handle_response(conn, Response::Card(r), now),
+            Message::ServiceResponse(r) => self.handle_response(conn, Response::Service(r), now),
+            Message::DeviceRequest(r) => self.handle_device_request(conn, r),
+            other => self.diagnostic(Diagnostic::UnexpectedMessage {
+                conn,
+                summary: other.summary(),
+            }),
+        }
+    }
+
+    fn handle_response(&mut self, conn: ConnId, response: Response, _now: Instant) {
+        let matches_request = self.request.as_ref().is_some_and(|flow| {
+            flow.unsent.is_none()
+                && *response.request_id() == flow.request_id
+                && (flow.request_type == REPEAT_LAST_MESSAGE
+                    // A RepeatLastMessage answer may come under either root and the original's type.
+                    || (response.request_type() == flow.request_type
+                        && matches!(response, Response::Card(_)) == flow.expects_card_response))
+        });
+        if matches_request {
+            if let Some(flow) = self.request.take() {
+                self.finish(flow.command, CommandKind::Request, Ok(response));
+                let abort_shares_conn = self
+                    .abort
+                    .as_ref()
+                    .is_some_and(|a| a.conn == Some(flow.conn));
+                if !abort_shares_conn {
+                    self.close(flow.conn);
+                }
+            }
+            return;
+        }
+        let matches_abort = self.abort.as_ref().is_some_and(|abort| {
+            abort.phase == AbortPhase::AwaitingResponse
+                && *response.request_id() == abort.request_id
+                && response.request_type() == ABORT_REQUEST_TYPE
+        });
+        if matches_abort {
+            if let Some(abort) = self.abort.take() {
+                self.finish(abort.command, CommandKind::Abort, Ok(response));
+                self.release_abort_connection(&abort);
+            }
+            return;
+        }
+        self.diagnostic(Diagnostic::UnmatchedResponse {
+            conn,
+            summary: format!(
+                "{} RequestType={} RequestID={} OverallResult={}",
+                if matches!(response, Response::Card(_)) {
+                    "CardServiceResponse"
+                } else {
+                    "ServiceResponse"
+                },
+                response.request_type(),
+                response.request_id(),
+                response.overall_result()
+            ),
+        });
+    }
+
+    /// Closes an ended abort's connection unless the running request still uses it.
+    fn release_abort_connection(&mut self, abort: &AbortFlow) {
+        if let Some(conn) = abort.conn {
+            let request_uses_it = self.request.as_ref().is_some_and(|r| r.conn == conn);
+            if !request_uses_it {
+                self.close(conn);
+            }
+        }
+    }
+
+    /// Call when `now` reaches [`Session::poll_timeout`] (calling early or late is harmless).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.request.as_ref().is_some_and(|r| r.deadline <= now) {
+            if let Some(flow) = self.request.take() {
+                let sent = flow.unsent.is_none();
+                let (error, detail) = if !sent {
+                    (
+                        MapiError::FailedToConnectToTerminal,
+                        format!(
+                            "no connection to the terminal within {:?}",
+                            self.config.connect_timeout
+                        ),
+                    )
+                } else if flow.saw_unknown_message {
+                    (
+                        MapiError::ReceivedUnknownMessageFromTerminal,
+                        "the terminal answered with a message that could not be understood"
+                            .to_owned(),
+                    )
+                } else {
+                    (
+                        MapiError::ResponseTimeout,
+                        format!(
+                            "no answer from the terminal within {:?}",
+                            self.config.request_timeout
+                        ),
+                    )
+                };
+                self.fail(
+                    flow.command,
+                    CommandKind::Request,
+                    error,
+                    Some(flow.request_id.clone()),
+                    sent,
+                    detail,
+                );
+                self.close(flow.conn);
+                if let Some(abort) = self.abort.take_if(|a| {
+                    a.phase == AbortPhase::WaitingForRequest || a.conn == Some(flow.conn)
+                }) {
+                    let detail = "the request ended without an answer to the abort".to_owned();
+                    self.fail(
+                        abort.command,
+                        CommandKind::Abort,
+                        error,
+                        Some(abort.request_id),
+                        false,
+                        detail,
+                    );
+                }
+            }
+        }
+        if self
+            .abort
+            .as_ref()
+            .is_some_and(|a| a.deadline.is_some_and(|d| d <= now))
+        {
+            if let Some(abort) = self.abort.take() {
+                let (error, detail) = if abort.phase == AbortPhase::Connecting {
+                    (
+                        MapiError::FailedToConnectToTerminal,
+                        format!(
+                            "no connection for the abort within {:?}",
+                            self.config.connect_timeout
+                        ),
+                    )
+                } else {
+                    (
+                        MapiError::ResponseTimeout,
+                        format!(
+                            "no answer to the abort within {:?}",
+                            self.config.abort_timeout
+                        ),
+                    )
+                };
+                self.fail(
+                    abort.command,
+                    CommandKind::Abort,
+                    error,
+                    Some(abort.request_id.clone()),
+                    false,
+                    detail,
+                );
+                self.release_abort_connection(&abort);
+            }
+        }
+    }
+
+    /// The earliest moment `handle_timeout` has something to do.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let request = self.request.as_ref().map(|r| r.deadline);
+        let abort = self.abort.as_ref().and_then(|a| a.deadline);
+        match (request, abort) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The next thing the driver must do.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// The next thing the app must see.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+}
