@@ -5,10 +5,16 @@
 //! [`session`] (the sans-IO state machine of one terminal). With the `simulator` feature,
 //! `simulator` is a real TCP terminal for tests and demos.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod dialect;
 pub mod error;
 pub mod message;
 pub mod session;
+#[cfg(feature = "simulator")]
+pub mod simulator;
+#[cfg(feature = "client")]
+pub mod transport;
 
 pub use dialect::{Dialect, SocketMode};
 pub use error::MapiError;

@@ -83,6 +83,8 @@ pub struct SerializeError {
 }
 
 /// Any of the six OPI messages.
+// A message moves a handful of times per transaction; boxing the variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     /// POS → terminal card request.

@@ -55,6 +55,8 @@ pub struct CommandId(pub u64);
 
 /// A request the app wants the terminal to run (payment, refund, status, RepeatLastMessage…),
 /// fully built by the caller, RequestID included.
+// A message moves a handful of times per transaction; boxing the variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     /// Card service request.
@@ -104,6 +106,8 @@ pub struct AbortCommand {
 }
 
 /// The terminal's final answer to a request or an abort.
+// A message moves a handful of times per transaction; boxing the variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {
     /// A card service response.
@@ -222,6 +226,8 @@ pub enum Diagnostic {
 }
 
 /// What the app must see.
+// A message moves a handful of times per transaction; boxing the variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Text for a display, a receipt, or the e-journal (a DeviceRequest Output, already answered).

@@ -1,0 +1,158 @@
+//! The callbacks an app implements and the results they carry. Method names follow CCV's Java
+//! delegates (`onPaymentSuccess` → `on_payment_success` …); every method has a default so an app
+//! overrides only what it uses.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::MapiError;
+use crate::message::{Amount, OverallResult, RequestId, TextLine};
+use crate::session::{InputAnswer, InputTicket, Response};
+
+/// Receipt text as the terminal sent it, line by line (columns are kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentReceipt {
+    /// The lines.
+    pub lines: Vec<TextLine>,
+}
+
+impl PaymentReceipt {
+    /// The lines' text, as Java's `plainTextLines()`.
+    pub fn plain_text_lines(&self) -> Vec<String> {
+        self.lines.iter().map(|line| line.text.clone()).collect()
+    }
+}
+
+/// The outcome of a payment (or of a recovery of one) that the terminal settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentResult {
+    /// The terminal's result.
+    pub result: OverallResult,
+    /// The payment's RequestID.
+    pub request_id: RequestId,
+    /// Amount asked (or recovered from the journal).
+    pub amount: Option<Amount>,
+    /// Currency.
+    pub currency: Option<String>,
+    /// True when this result was obtained by recovery (RepeatLastMessage) after a crash or lost connection.
+    pub recovered: bool,
+    /// The terminal's full answer; `None` when recovery found that the terminal never settled the request.
+    pub response: Option<Response>,
+}
+
+/// The outcome of an abort or an administrative request that the terminal answered with Success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdministrationResult {
+    /// The terminal's result.
+    pub result: OverallResult,
+    /// The request's RequestID.
+    pub request_id: RequestId,
+    /// The terminal's full answer.
+    pub response: Response,
+}
+
+/// Why a request or abort did not succeed: one of CCV's `MAPIError`s, or the terminal's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdkError {
+    /// Set when the SDK itself ended the flow (timeout, connection…).
+    pub mapi_error: Option<MapiError>,
+    /// Set when the terminal answered with something other than Success.
+    pub result: Option<OverallResult>,
+    /// The RequestID concerned.
+    pub request_id: Option<RequestId>,
+    /// True when the request's result is unknown and recovery is needed before retrying.
+    pub recovery_needed: bool,
+    /// What happened and what to do, for the log the merchant sends to support.
+    pub detail: String,
+}
+
+impl fmt::Display for SdkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.mapi_error, &self.result) {
+            (Some(error), _) => write!(f, "{error}: {}", self.detail),
+            (None, Some(result)) => write!(f, "terminal answered {result}: {}", self.detail),
+            (None, None) => f.write_str(&self.detail),
+        }
+    }
+}
+
+/// How the app answers a question from the terminal. Answer once; dropping it unanswered answers
+/// "no" so the terminal is never left waiting.
+pub struct InputAsk {
+    /// Text the terminal shows with the question.
+    pub prompt: Vec<TextLine>,
+    /// The OPI command (e.g. `GetConfirmation`).
+    pub command: String,
+    pub(crate) ticket: InputTicket,
+    pub(crate) reply: Option<Arc<dyn Fn(InputTicket, InputAnswer) + Send + Sync>>,
+}
+
+impl InputAsk {
+    /// Answers yes/no.
+    pub fn confirm(mut self, yes: bool) {
+        if let Some(reply) = self.reply.take() {
+            reply(self.ticket, InputAnswer::Confirm(yes));
+        }
+    }
+
+    /// Answers with text.
+    pub fn text(mut self, text: &str) {
+        if let Some(reply) = self.reply.take() {
+            reply(self.ticket, InputAnswer::Text(text.to_owned()));
+        }
+    }
+}
+
+impl Drop for InputAsk {
+    fn drop(&mut self) {
+        if let Some(reply) = self.reply.take() {
+            log::warn!("a terminal question was dropped unanswered; answering no");
+            reply(self.ticket, InputAnswer::Confirm(false));
+        }
+    }
+}
+
+impl fmt::Debug for InputAsk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InputAsk")
+            .field("prompt", &self.prompt)
+            .field("command", &self.command)
+            .finish()
+    }
+}
+
+/// Callbacks of every flow. They run on the engine thread, in protocol order: return quickly
+/// (post to your UI thread) and never block. A panicking callback is logged and the flow goes on.
+pub trait Delegate: Send + Sync {
+    /// Cashier display text (`showTerminalOutputLines`).
+    fn show_terminal_output_lines(&self, _lines: &[TextLine]) {}
+    /// Customer display text (`showOnCustomerDisplay`).
+    fn show_on_customer_display(&self, _lines: &[TextLine]) {}
+    /// Merchant receipt (`printMerchantReceiptAndSignature`).
+    fn print_merchant_receipt_and_signature(&self, _receipt: &PaymentReceipt) {}
+    /// Customer receipt (`printCustomerReceiptAndSignature`).
+    fn print_customer_receipt_and_signature(&self, _receipt: &PaymentReceipt) {}
+    /// Journal receipt (`printJournalReceipt`).
+    fn print_journal_receipt(&self, _receipt: &PaymentReceipt) {}
+    /// E-journal text to store (`storeEJournal`).
+    fn store_ejournal(&self, _text: &str) {}
+    /// The terminal asks the cashier to check the customer's signature (`askCustomerSignature`).
+    /// The default answers no: accepting an unchecked signature would be worse.
+    fn ask_customer_signature(&self, ask: InputAsk) {
+        log::warn!("ask_customer_signature not implemented by the delegate; answering no");
+        ask.confirm(false);
+    }
+    /// The terminal asks the cashier to check the customer's identity (`askCustomerIdentification`).
+    fn ask_customer_identification(&self, ask: InputAsk) {
+        log::warn!("ask_customer_identification not implemented by the delegate; answering no");
+        ask.confirm(false);
+    }
+    /// The payment succeeded (`onPaymentSuccess`).
+    fn on_payment_success(&self, _result: &PaymentResult) {}
+    /// The terminal settled the payment with another result (`onPaymentError`).
+    fn on_payment_error(&self, _result: &PaymentResult) {}
+    /// An abort or administrative request succeeded (`onPaymentAdministrationSuccess`).
+    fn on_payment_administration_success(&self, _result: &AdministrationResult) {}
+    /// The flow failed (`onError`).
+    fn on_error(&self, _error: &SdkError) {}
+}

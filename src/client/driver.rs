@@ -1,0 +1,584 @@
+//! The task that owns one terminal's transport on the engine thread: it allocates RequestIDs,
+//! writes the in-flight journal before a request can leave, and turns session events into
+//! delegate callbacks — each command's outcome exactly once.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::mpsc;
+
+use super::delegate::{
+    AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
+};
+use super::durability::{InFlightJournal, JournalEntry, RequestIdStore};
+use super::operation::{self, Operation};
+use super::terminal::Terminal;
+use crate::dialect::SocketMode;
+use crate::error::MapiError;
+use crate::message::{Amount, DeviceTarget, OverallResult, RequestId, TextLine};
+use crate::session::{
+    AbortCommand, CommandId, Event, FlowError, InputAnswer, InputTicket, Outcome, Session,
+    SessionConfig,
+};
+use crate::transport::{Endpoint, Transport};
+
+/// Messages to one terminal's task.
+pub(crate) enum TerminalMsg {
+    Run {
+        operation: Operation,
+        delegate: Arc<dyn Delegate>,
+    },
+    AnswerInput(InputTicket, InputAnswer),
+    ListenAddress(std::sync::mpsc::Sender<Result<Option<SocketAddr>, String>>),
+}
+
+enum FlowKind {
+    Payment { amount: Amount, currency: String },
+    Abort,
+    Administration,
+    Recovery { entry: Option<JournalEntry> },
+}
+
+struct Flow {
+    kind: FlowKind,
+    delegate: Arc<dyn Delegate>,
+    request_id: RequestId,
+    journaled: bool,
+}
+
+struct TerminalTask {
+    terminal: Terminal,
+    transport: Option<Transport>,
+    ids: Result<RequestIdStore, String>,
+    journal: InFlightJournal,
+    flows: HashMap<CommandId, Flow>,
+    self_tx: mpsc::UnboundedSender<TerminalMsg>,
+}
+
+/// Runs one terminal until the engine drops its sender.
+pub(crate) async fn run(
+    terminal: Terminal,
+    mut rx: mpsc::UnboundedReceiver<TerminalMsg>,
+    self_tx: mpsc::UnboundedSender<TerminalMsg>,
+    recovery_delegate: Option<Arc<dyn Delegate>>,
+) {
+    let state_dir = terminal.state_dir.clone();
+    let key = terminal.key().file_stem();
+    let ids = RequestIdStore::open(
+        state_dir.as_deref(),
+        &format!(
+            "request-id-{}",
+            terminal
+                .workstation_id
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        ),
+        terminal.dialect.max_request_id(),
+    )
+    .map_err(|e| e.to_string());
+    if state_dir.is_none() {
+        log::warn!("no state directory for terminal {}: RequestIDs and the in-flight journal do not survive a restart", terminal.ip_address);
+    }
+    let mut task = TerminalTask {
+        journal: InFlightJournal::new(state_dir.as_deref(), &key),
+        terminal,
+        transport: None,
+        ids,
+        flows: HashMap::new(),
+        self_tx,
+    };
+    if let Some(delegate) = recovery_delegate {
+        task.recover_at_start(delegate).await;
+    }
+    loop {
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(msg) => task.handle(msg).await,
+                None => break,
+            },
+            event = next_event(&mut task.transport) => task.dispatch(event),
+        }
+    }
+}
+
+async fn next_event(transport: &mut Option<Transport>) -> Event {
+    match transport {
+        Some(transport) => transport.next_event().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Runs a delegate callback; a panic in app code is logged, never allowed to stop the engine.
+fn call(what: &str, f: impl FnOnce()) {
+    if catch_unwind(AssertUnwindSafe(f)).is_err() {
+        log::error!("the app's {what} callback panicked; the SDK carries on");
+    }
+}
+
+fn local_error(
+    error: Option<MapiError>,
+    request_id: Option<RequestId>,
+    detail: String,
+) -> SdkError {
+    SdkError {
+        mapi_error: error,
+        result: None,
+        request_id,
+        recovery_needed: false,
+        detail,
+    }
+}
+
+impl TerminalTask {
+    async fn ensure_transport(&mut self) -> Result<&mut Transport, String> {
+        if self.transport.is_none() {
+            let terminal = &self.terminal;
+            let address = tokio::net::lookup_host((terminal.ip_address.as_str(), terminal.port))
+                .await
+                .ok()
+                .and_then(|mut addresses| addresses.next())
+                .ok_or_else(|| {
+                    format!(
+                        "'{}' is not a reachable terminal address",
+                        terminal.ip_address
+                    )
+                })?;
+            let mut config = SessionConfig::new(terminal.dialect, &terminal.workstation_id);
+            config.application_sender = Some(terminal.application_sender.clone());
+            config.connect_timeout = terminal.timeouts.connect;
+            config.abort_timeout = terminal.timeouts.abort;
+            config.request_timeout = terminal.timeouts.request;
+            let endpoint = Endpoint {
+                terminal: address,
+                listen: match terminal.socket_mode {
+                    SocketMode::DualSocket => Some(SocketAddr::new(
+                        terminal.listen_ip,
+                        terminal.compatibility_port,
+                    )),
+                    SocketMode::SingleSocket => None,
+                },
+                connect_timeout: terminal.timeouts.connect + Duration::from_millis(100),
+                inbound_idle_timeout: terminal.timeouts.device_connection_idle,
+                max_inbound_connections: 8,
+            };
+            let transport = Transport::start(Session::new(config), endpoint)
+                .await
+                .map_err(|e| e.to_string())?;
+            self.transport = Some(transport);
+        }
+        self.transport
+            .as_mut()
+            .ok_or_else(|| "transport unavailable".to_owned())
+    }
+
+    fn allocate_id(&mut self) -> Result<RequestId, String> {
+        match &mut self.ids {
+            Ok(store) => store.allocate().map_err(|e| e.to_string()),
+            Err(error) => Err(error.clone()),
+        }
+    }
+
+    async fn handle(&mut self, msg: TerminalMsg) {
+        match msg {
+            TerminalMsg::Run {
+                operation,
+                delegate,
+            } => self.run_operation(operation, delegate).await,
+            TerminalMsg::AnswerInput(ticket, answer) => {
+                if let Some(transport) = self.transport.as_mut() {
+                    if let Err(error) =
+                        transport
+                            .session()
+                            .answer_input(ticket, answer, std::time::Instant::now())
+                    {
+                        log::warn!("{error}");
+                    }
+                    transport.flush();
+                }
+            }
+            TerminalMsg::ListenAddress(reply) => {
+                let address = self.ensure_transport().await.map(|t| t.listen_address());
+                let _ = reply.send(address);
+            }
+        }
+    }
+
+    async fn recover_at_start(&mut self, delegate: Arc<dyn Delegate>) {
+        match self.journal.pending() {
+            Ok(None) => {}
+            Ok(Some(entry)) => {
+                log::warn!(
+                    "request {} was in flight when the app stopped; recovering it",
+                    entry.request_id
+                );
+                self.run_operation(Operation::RecoverPayment, delegate)
+                    .await;
+            }
+            Err(error) => call("on_error", || {
+                delegate.on_error(&local_error(None, None, error.to_string()))
+            }),
+        }
+    }
+
+    async fn run_operation(&mut self, operation: Operation, delegate: Arc<dyn Delegate>) {
+        if let Err(detail) = self.ensure_transport().await {
+            let error = local_error(Some(MapiError::FailedToConnectToTerminal), None, detail);
+            call("on_error", || delegate.on_error(&error));
+            return;
+        }
+        let id = match self.allocate_id() {
+            Ok(id) => id,
+            Err(detail) => {
+                call("on_error", || {
+                    delegate.on_error(&local_error(None, None, detail))
+                });
+                return;
+            }
+        };
+        let now = std::time::Instant::now();
+        let (kind, request, journal_entry) = match operation {
+            Operation::Abort { via, display } => {
+                let command = AbortCommand {
+                    request_id: id.clone(),
+                    via,
+                    display,
+                    pos_timestamp: Some(operation::pos_timestamp()),
+                };
+                let Some(transport) = self.transport.as_mut() else {
+                    return;
+                };
+                let command_id = transport.session().abort(command, now);
+                transport.flush();
+                self.flows.insert(
+                    command_id,
+                    Flow {
+                        kind: FlowKind::Abort,
+                        delegate,
+                        request_id: id,
+                        journaled: false,
+                    },
+                );
+                return;
+            }
+            Operation::Payment(payment) => {
+                let request = operation::payment_request(&self.terminal, &payment, id.clone());
+                let entry = JournalEntry {
+                    version: 1,
+                    request_id: id.to_string(),
+                    request_type: request.request_type().to_owned(),
+                    amount: Some(payment.amount.to_string()),
+                    currency: Some(payment.currency.clone()),
+                    terminal: format!("{}:{}", self.terminal.ip_address, self.terminal.port),
+                    workstation_id: self.terminal.workstation_id.clone(),
+                    started_at_ms: now_ms(),
+                };
+                let kind = FlowKind::Payment {
+                    amount: payment.amount,
+                    currency: payment.currency,
+                };
+                (kind, request, Some(entry))
+            }
+            Operation::Administration(what) => (
+                FlowKind::Administration,
+                operation::administration_request(&self.terminal, what, id.clone()),
+                None,
+            ),
+            Operation::RecoverPayment => {
+                let entry = match self.journal.pending() {
+                    Ok(entry) => entry,
+                    Err(error) => {
+                        call("on_error", || {
+                            delegate.on_error(&local_error(None, None, error.to_string()))
+                        });
+                        return;
+                    }
+                };
+                (
+                    FlowKind::Recovery { entry },
+                    operation::repeat_last_message_request(&self.terminal, id.clone()),
+                    None,
+                )
+            }
+        };
+        let Some(transport) = self.transport.as_mut() else {
+            return;
+        };
+        // The journal is written (and fsynced) before the session can queue a byte; a request that
+        // the session will refuse (another one runs) must not overwrite the running one's entry.
+        let mut journaled = false;
+        if let Some(entry) =
+            journal_entry.filter(|_| transport.session().running_request().is_none())
+        {
+            if let Err(error) = self.journal.record(&entry) {
+                let detail = format!("{error}; the payment was not started");
+                call("on_error", || {
+                    delegate.on_error(&local_error(None, Some(id), detail))
+                });
+                return;
+            }
+            journaled = true;
+        }
+        let command_id = transport.session().start(request, now);
+        transport.flush();
+        self.flows.insert(
+            command_id,
+            Flow {
+                kind,
+                delegate,
+                request_id: id,
+                journaled,
+            },
+        );
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::Output { target, lines, .. } => self.dispatch_output(&target, &lines),
+            Event::InputRequested {
+                ticket,
+                prompt,
+                command,
+                ..
+            } => {
+                let Some(flow) = self
+                    .flows
+                    .values()
+                    .find(|f| !matches!(f.kind, FlowKind::Abort))
+                else {
+                    log::warn!("terminal asked a question with no request running; answering no");
+                    if let Some(transport) = self.transport.as_mut() {
+                        let _ = transport.session().answer_input(
+                            ticket,
+                            InputAnswer::Confirm(false),
+                            std::time::Instant::now(),
+                        );
+                        transport.flush();
+                    }
+                    return;
+                };
+                let identification = prompt
+                    .iter()
+                    .any(|l| l.text.to_ascii_lowercase().contains("ident"));
+                let tx = self.self_tx.clone();
+                let ask = InputAsk {
+                    prompt,
+                    command,
+                    ticket,
+                    reply: Some(Arc::new(move |ticket, answer| {
+                        let _ = tx.send(TerminalMsg::AnswerInput(ticket, answer));
+                    })),
+                };
+                let delegate = flow.delegate.clone();
+                if identification {
+                    call("ask_customer_identification", || {
+                        delegate.ask_customer_identification(ask)
+                    });
+                } else {
+                    call("ask_customer_signature", || {
+                        delegate.ask_customer_signature(ask)
+                    });
+                }
+            }
+            Event::InputCancelled { ticket } => {
+                log::info!("terminal withdrew question {}", ticket.0)
+            }
+            Event::Finished {
+                command, outcome, ..
+            } => match self.flows.remove(&command) {
+                Some(flow) => self.finish(flow, outcome),
+                None => log::error!("outcome for unknown command {}", command.0),
+            },
+            Event::Diagnostic(_) => {}
+        }
+    }
+
+    fn dispatch_output(&self, target: &DeviceTarget, lines: &[TextLine]) {
+        let request = self
+            .flows
+            .values()
+            .find(|f| !matches!(f.kind, FlowKind::Abort));
+        let abort = self
+            .flows
+            .values()
+            .find(|f| matches!(f.kind, FlowKind::Abort));
+        let mut recipients: Vec<&Arc<dyn Delegate>> =
+            request.map(|f| &f.delegate).into_iter().collect();
+        // The abort's delegate sees the cashier display too: a normal abort makes the terminal show "Aborted".
+        if let (Some(abort), DeviceTarget::CashierDisplay) = (abort, target) {
+            if !recipients.iter().any(|d| Arc::ptr_eq(d, &abort.delegate)) {
+                recipients.push(&abort.delegate);
+            }
+        }
+        if recipients.is_empty() {
+            log::info!(
+                "{target} output with no request running: {} line(s)",
+                lines.len()
+            );
+        }
+        let receipt = || PaymentReceipt {
+            lines: lines.to_vec(),
+        };
+        for delegate in recipients {
+            match target {
+                DeviceTarget::CashierDisplay => call("show_terminal_output_lines", || {
+                    delegate.show_terminal_output_lines(lines)
+                }),
+                DeviceTarget::CustomerDisplay => call("show_on_customer_display", || {
+                    delegate.show_on_customer_display(lines)
+                }),
+                DeviceTarget::Printer => call("print_merchant_receipt_and_signature", || {
+                    delegate.print_merchant_receipt_and_signature(&receipt())
+                }),
+                DeviceTarget::PrinterReceipt => {
+                    call("print_customer_receipt_and_signature", || {
+                        delegate.print_customer_receipt_and_signature(&receipt())
+                    })
+                }
+                DeviceTarget::EJournal => {
+                    let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+                    call("store_ejournal", || {
+                        delegate.store_ejournal(&text.join("\n"))
+                    });
+                }
+                _ => log::info!("output for {target} ignored"),
+            }
+        }
+    }
+
+    fn finish(&mut self, flow: Flow, outcome: Outcome) {
+        let delegate = flow.delegate.clone();
+        let mut settled = true;
+        match (flow.kind, outcome) {
+            (FlowKind::Payment { amount, currency }, Ok(response)) => {
+                let result = PaymentResult {
+                    result: response.overall_result().clone(),
+                    request_id: flow.request_id,
+                    amount: Some(amount),
+                    currency: Some(currency),
+                    recovered: false,
+                    response: Some(response),
+                };
+                deliver_payment(&delegate, &result);
+            }
+            (FlowKind::Recovery { entry }, Ok(response)) => {
+                let original = response
+                    .original_header()
+                    .and_then(|h| h.request_id.clone());
+                let matches_entry = entry.as_ref().is_none_or(|e| {
+                    original
+                        .as_ref()
+                        .is_some_and(|o| o.as_str() == e.request_id)
+                });
+                let (request_id, amount, currency) = match &entry {
+                    Some(e) => (
+                        RequestId(e.request_id.clone()),
+                        e.amount.as_deref().and_then(|a| a.parse().ok()),
+                        e.currency.clone(),
+                    ),
+                    None => (original.unwrap_or(flow.request_id), None, None),
+                };
+                let result = if matches_entry {
+                    PaymentResult {
+                        result: response.overall_result().clone(),
+                        request_id,
+                        amount,
+                        currency,
+                        recovered: true,
+                        response: Some(response),
+                    }
+                } else {
+                    // The terminal's last answer belongs to another request: ours never completed there.
+                    log::warn!(
+                        "terminal has no result for request {request_id}: it did not complete"
+                    );
+                    PaymentResult {
+                        result: OverallResult::Failure,
+                        request_id,
+                        amount,
+                        currency,
+                        recovered: true,
+                        response: None,
+                    }
+                };
+                if matches_entry || entry.is_some() {
+                    if let Err(error) = self.journal.clear() {
+                        log::error!("{error}");
+                    }
+                }
+                deliver_payment(&delegate, &result);
+                return;
+            }
+            (FlowKind::Abort | FlowKind::Administration, Ok(response)) => {
+                if response.is_success() {
+                    let result = AdministrationResult {
+                        result: response.overall_result().clone(),
+                        request_id: flow.request_id,
+                        response,
+                    };
+                    call("on_payment_administration_success", || {
+                        delegate.on_payment_administration_success(&result)
+                    });
+                } else {
+                    let error = SdkError {
+                        mapi_error: None,
+                        result: Some(response.overall_result().clone()),
+                        request_id: Some(flow.request_id),
+                        recovery_needed: false,
+                        detail: format!(
+                            "the terminal answered {} {}",
+                            response.request_type(),
+                            response.overall_result()
+                        ),
+                    };
+                    call("on_error", || delegate.on_error(&error));
+                }
+            }
+            (
+                kind,
+                Err(FlowError {
+                    error,
+                    request_id,
+                    recovery_needed,
+                    detail,
+                }),
+            ) => {
+                settled = !recovery_needed;
+                if matches!(kind, FlowKind::Recovery { .. }) {
+                    settled = false;
+                }
+                let error = SdkError {
+                    mapi_error: Some(error),
+                    result: None,
+                    request_id: request_id.or(Some(flow.request_id)),
+                    recovery_needed: recovery_needed || matches!(kind, FlowKind::Recovery { .. }),
+                    detail,
+                };
+                call("on_error", || delegate.on_error(&error));
+            }
+        }
+        // Cleared only after the outcome was delivered: a crash inside the callback leaves the
+        // entry, and the next start recovers the payment instead of losing it.
+        if flow.journaled && settled {
+            if let Err(error) = self.journal.clear() {
+                log::error!("{error}");
+            }
+        }
+    }
+}
+
+fn deliver_payment(delegate: &Arc<dyn Delegate>, result: &PaymentResult) {
+    if result.result == OverallResult::Success {
+        call("on_payment_success", || delegate.on_payment_success(result));
+    } else {
+        call("on_payment_error", || delegate.on_payment_error(result));
+    }
+}

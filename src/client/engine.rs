@@ -1,0 +1,352 @@
+//! The engine: one dedicated thread running a current-thread tokio runtime for the whole process
+//! (idle = one parked thread), one task per terminal, and the services apps call.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::delegate::{Delegate, SdkError};
+use super::driver::{self, TerminalMsg};
+use super::operation::{Administration, Operation, Payment};
+use super::terminal::{Terminal, TerminalKey};
+use crate::error::MapiError;
+use crate::message::abort::AbortDisplay;
+use crate::session::AbortVia;
+
+enum EngineMsg {
+    Run {
+        terminal: Terminal,
+        operation: Operation,
+        delegate: Arc<dyn Delegate>,
+    },
+    ListenAddress {
+        terminal: Terminal,
+        reply: std::sync::mpsc::Sender<Result<Option<SocketAddr>, String>>,
+    },
+    SetRecoveryDelegate(Option<Arc<dyn Delegate>>),
+}
+
+struct EngineShared {
+    tx: mpsc::UnboundedSender<EngineMsg>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for EngineShared {
+    fn drop(&mut self) {
+        // Closing the channel ends the engine loop; wait so a test's engine does not outlive it.
+        let (closed_tx, _) = mpsc::unbounded_channel();
+        drop(std::mem::replace(&mut self.tx, closed_tx));
+        if let Ok(mut thread) = self.thread.lock() {
+            if let Some(handle) = thread.take() {
+                if handle.thread().id() != std::thread::current().id() {
+                    let _ = handle.join();
+                }
+            }
+        }
+    }
+}
+
+/// The protocol engine. Cheap to clone; [`Engine::global`] is what the services use by default.
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<EngineShared>,
+}
+
+impl Engine {
+    /// Starts an engine with its own thread.
+    pub fn new() -> std::io::Result<Engine> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("mapi-engine".to_owned())
+            .spawn(move || runtime.block_on(engine_loop(rx)))?;
+        Ok(Engine {
+            shared: Arc::new(EngineShared {
+                tx,
+                thread: Mutex::new(Some(thread)),
+            }),
+        })
+    }
+
+    /// The process-wide engine, started on first use.
+    ///
+    /// # Panics
+    /// If the OS refuses to create the engine thread the first time (out of threads/memory).
+    pub fn global() -> &'static Engine {
+        static GLOBAL: OnceLock<Engine> = OnceLock::new();
+        GLOBAL
+            .get_or_init(|| Engine::new().expect("the OS refused to start the mapi engine thread"))
+    }
+
+    /// Runs `operation` on `terminal`; the outcome reaches `delegate` exactly once. Returns at once.
+    pub fn run(&self, terminal: &Terminal, operation: Operation, delegate: Arc<dyn Delegate>) {
+        let msg = EngineMsg::Run {
+            terminal: terminal.clone(),
+            operation,
+            delegate: delegate.clone(),
+        };
+        if self.shared.tx.send(msg).is_err() {
+            let error = SdkError {
+                mapi_error: Some(MapiError::FailedToConnectToTerminal),
+                result: None,
+                request_id: None,
+                recovery_needed: false,
+                detail: "the engine has stopped".to_owned(),
+            };
+            delegate.on_error(&error);
+        }
+    }
+
+    /// Registers the delegate that receives the results of automatic recovery: when a terminal is
+    /// first used and its in-flight journal names an unsettled request, RepeatLastMessage runs first
+    /// and its result goes here. Without one, call `TerminalService::recover_payment` yourself.
+    pub fn set_recovery_delegate(&self, delegate: Option<Arc<dyn Delegate>>) {
+        let _ = self
+            .shared
+            .tx
+            .send(EngineMsg::SetRecoveryDelegate(delegate));
+    }
+
+    /// Where the channel-1 listener of `terminal` is bound (starts the terminal's session if needed).
+    /// Blocks the caller up to `wait`.
+    pub fn listen_address(
+        &self,
+        terminal: &Terminal,
+        wait: Duration,
+    ) -> Result<Option<SocketAddr>, String> {
+        let (reply, answer) = std::sync::mpsc::channel();
+        self.shared
+            .tx
+            .send(EngineMsg::ListenAddress {
+                terminal: terminal.clone(),
+                reply,
+            })
+            .map_err(|_| "the engine has stopped".to_owned())?;
+        answer
+            .recv_timeout(wait)
+            .map_err(|_| "the engine did not answer".to_owned())?
+    }
+}
+
+async fn engine_loop(mut rx: mpsc::UnboundedReceiver<EngineMsg>) {
+    let mut terminals: HashMap<TerminalKey, mpsc::UnboundedSender<TerminalMsg>> = HashMap::new();
+    let mut recovery: Option<Arc<dyn Delegate>> = None;
+    while let Some(msg) = rx.recv().await {
+        let (terminal, to_terminal) = match msg {
+            EngineMsg::Run {
+                terminal,
+                operation,
+                delegate,
+            } => (
+                terminal,
+                TerminalMsg::Run {
+                    operation,
+                    delegate,
+                },
+            ),
+            EngineMsg::ListenAddress { terminal, reply } => {
+                (terminal, TerminalMsg::ListenAddress(reply))
+            }
+            EngineMsg::SetRecoveryDelegate(delegate) => {
+                recovery = delegate;
+                continue;
+            }
+        };
+        let key = terminal.key();
+        let sender = terminals.entry(key).or_insert_with(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(driver::run(terminal, rx, tx.clone(), recovery.clone()));
+            tx
+        });
+        let _ = sender.send(to_terminal);
+    }
+}
+
+/// Payments and their aborts (`eu.ccvlab.mapi.api.PaymentService`).
+#[derive(Clone)]
+pub struct PaymentService {
+    engine: Engine,
+}
+
+impl PaymentService {
+    /// Uses the global engine.
+    pub fn new() -> Self {
+        PaymentService {
+            engine: Engine::global().clone(),
+        }
+    }
+
+    /// Uses `engine`.
+    pub fn with_engine(engine: &Engine) -> Self {
+        PaymentService {
+            engine: engine.clone(),
+        }
+    }
+
+    /// Starts a payment. Callbacks: display/receipt lines while it runs, then exactly one of
+    /// `on_payment_success`, `on_payment_error` (terminal settled it otherwise) or `on_error`.
+    pub fn payment(&self, terminal: &Terminal, payment: Payment, delegate: Arc<dyn Delegate>) {
+        self.engine
+            .run(terminal, Operation::Payment(payment), delegate);
+    }
+
+    /// Asks the terminal to abort the running request on its own connection. Exactly one of
+    /// `on_payment_administration_success` (abort accepted) or `on_error` (refused, too late,
+    /// `NotAFlowHappening`, `SecondaryFlowAlreadyHappening`, timeout).
+    pub fn abort(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        let operation = Operation::Abort {
+            via: AbortVia::SameConnection,
+            display: AbortDisplay::Normal,
+        };
+        self.engine.run(terminal, operation, delegate);
+    }
+
+    /// As [`PaymentService::abort`], but on a new connection (OPI-NL).
+    pub fn abort_on_new_connection(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        let operation = Operation::Abort {
+            via: AbortVia::NewConnection,
+            display: AbortDisplay::Normal,
+        };
+        self.engine.run(terminal, operation, delegate);
+    }
+}
+
+impl Default for PaymentService {
+    fn default() -> Self {
+        PaymentService::new()
+    }
+}
+
+/// Unattended (PAX IM30) aborts (`TokenService`).
+#[derive(Clone)]
+pub struct TokenService {
+    engine: Engine,
+}
+
+fn display(is_silent: bool) -> AbortDisplay {
+    if is_silent {
+        AbortDisplay::Silent
+    } else {
+        AbortDisplay::Normal
+    }
+}
+
+impl TokenService {
+    /// Uses the global engine.
+    pub fn new() -> Self {
+        TokenService {
+            engine: Engine::global().clone(),
+        }
+    }
+
+    /// Uses `engine`.
+    pub fn with_engine(engine: &Engine) -> Self {
+        TokenService {
+            engine: engine.clone(),
+        }
+    }
+
+    /// Aborts on the running request's connection; a normal abort makes the terminal show
+    /// "Aborted", a silent one shows nothing. Outcome as [`PaymentService::abort`].
+    pub fn abort(&self, is_silent: bool, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        let operation = Operation::Abort {
+            via: AbortVia::SameConnection,
+            display: display(is_silent),
+        };
+        self.engine.run(terminal, operation, delegate);
+    }
+
+    /// As [`TokenService::abort`], on a new connection.
+    pub fn abort_on_new_connection(
+        &self,
+        is_silent: bool,
+        terminal: &Terminal,
+        delegate: Arc<dyn Delegate>,
+    ) {
+        let operation = Operation::Abort {
+            via: AbortVia::NewConnection,
+            display: display(is_silent),
+        };
+        self.engine.run(terminal, operation, delegate);
+    }
+}
+
+impl Default for TokenService {
+    fn default() -> Self {
+        TokenService::new()
+    }
+}
+
+/// Terminal administration and recovery (`TerminalService`).
+#[derive(Clone)]
+pub struct TerminalService {
+    engine: Engine,
+}
+
+impl TerminalService {
+    /// Uses the global engine.
+    pub fn new() -> Self {
+        TerminalService {
+            engine: Engine::global().clone(),
+        }
+    }
+
+    /// Uses `engine`.
+    pub fn with_engine(engine: &Engine) -> Self {
+        TerminalService {
+            engine: engine.clone(),
+        }
+    }
+
+    /// Terminal status (Diagnosis): `on_payment_administration_success` or `on_error`.
+    pub fn status(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.engine.run(
+            terminal,
+            Operation::Administration(Administration::Status),
+            delegate,
+        );
+    }
+
+    /// Login/startup: `on_payment_administration_success` or `on_error`.
+    pub fn login(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.engine.run(
+            terminal,
+            Operation::Administration(Administration::Login),
+            delegate,
+        );
+    }
+
+    /// Period closing: `on_payment_administration_success` or `on_error`.
+    pub fn period_closing(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.engine.run(
+            terminal,
+            Operation::Administration(Administration::PeriodClosing),
+            delegate,
+        );
+    }
+
+    /// Settles the payment named by the in-flight journal (or the terminal's last one) with
+    /// RepeatLastMessage: `on_payment_success`/`on_payment_error` with `recovered = true`, or
+    /// `on_error` (journal kept, try again).
+    pub fn recover_payment(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.engine
+            .run(terminal, Operation::RecoverPayment, delegate);
+    }
+
+    /// Same wire request as [`TerminalService::recover_payment`] (CCV's name for it).
+    pub fn repeat_last_message(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.recover_payment(terminal, delegate);
+    }
+}
+
+impl Default for TerminalService {
+    fn default() -> Self {
+        TerminalService::new()
+    }
+}

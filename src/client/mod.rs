@@ -1,0 +1,17 @@
+//! The Rust client API, mirroring CCV's Java SDK: [`PaymentService`], [`TokenService`],
+//! [`TerminalService`] taking a [`Terminal`] and a [`Delegate`] on every call, plus the
+//! durability that keeps a crash from losing a transaction.
+
+mod delegate;
+mod driver;
+pub mod durability;
+mod engine;
+mod operation;
+mod terminal;
+
+pub use delegate::{
+    AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
+};
+pub use engine::{Engine, PaymentService, TerminalService, TokenService};
+pub use operation::{Administration, Operation, Payment, PaymentKind};
+pub use terminal::{Terminal, TerminalKey, Timeouts};

@@ -1,0 +1,148 @@
+//! What an app can ask of a terminal, and how each ask becomes an OPI request.
+
+use crate::message::abort::AbortDisplay;
+use crate::message::{
+    Amount, CardRequestType, CardServiceRequest, OriginalTransaction, PosData, RequestId,
+    ServiceRequest, ServiceRequestType, TotalAmount,
+};
+use crate::session::{AbortVia, Request};
+
+use super::terminal::Terminal;
+
+/// Kind of money movement (Java `Payment.Type`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentKind {
+    /// A sale.
+    Sale,
+    /// Money back to the card.
+    Refund,
+    /// Void of the last transaction, or of the one with this STAN.
+    Reversal {
+        /// STAN of the transaction to void; `None` voids the last one.
+        stan: Option<String>,
+    },
+    /// Reserve an amount (pre-authorisation).
+    Reservation,
+}
+
+/// A payment to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// What kind.
+    pub kind: PaymentKind,
+    /// How much, exactly.
+    pub amount: Amount,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The POS's own transaction number (printed on receipts).
+    pub transaction_number: Option<String>,
+}
+
+impl Payment {
+    /// A sale of `amount` in `currency`.
+    pub fn sale(amount: Amount, currency: &str) -> Self {
+        Payment {
+            kind: PaymentKind::Sale,
+            amount,
+            currency: currency.to_owned(),
+            transaction_number: None,
+        }
+    }
+}
+
+/// Administrative requests answered with `on_payment_administration_success`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Administration {
+    /// Terminal status (Diagnosis).
+    Status,
+    /// Login / startup.
+    Login,
+    /// Period closing (ReconciliationWithClosure).
+    PeriodClosing,
+    /// Partial period closing (Reconciliation).
+    PartialPeriodClosing,
+}
+
+/// One thing to do on a terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    /// Run a payment.
+    Payment(Payment),
+    /// Abort the running request.
+    Abort {
+        /// Same or new connection.
+        via: AbortVia,
+        /// Normal or silent.
+        display: AbortDisplay,
+    },
+    /// An administrative request.
+    Administration(Administration),
+    /// Ask the terminal for its last answer (RepeatLastMessage) to settle an interrupted payment.
+    RecoverPayment,
+}
+
+/// Local time as CCV's terminals expect it in POSTimeStamp (no zone).
+pub(crate) fn pos_timestamp() -> String {
+    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn pos_data(terminal: &Terminal) -> PosData {
+    PosData {
+        pos_timestamp: Some(pos_timestamp()),
+        language_code: Some(terminal.language_code.clone()),
+        ..PosData::default()
+    }
+}
+
+/// The card service request for a payment.
+pub(crate) fn payment_request(terminal: &Terminal, payment: &Payment, id: RequestId) -> Request {
+    let request_type = match payment.kind {
+        PaymentKind::Sale => CardRequestType::CardPayment,
+        PaymentKind::Refund => CardRequestType::PaymentRefund,
+        PaymentKind::Reversal { .. } => CardRequestType::PaymentReversal,
+        PaymentKind::Reservation => CardRequestType::CardPreAuthorisation,
+    };
+    let mut request = CardServiceRequest::new(request_type, &terminal.workstation_id, id);
+    request.application_sender = Some(terminal.application_sender.clone());
+    let mut data = pos_data(terminal);
+    data.transaction_number = payment.transaction_number.clone();
+    request.pos_data = Some(data);
+    request.total_amount = Some(TotalAmount::new(payment.amount, &payment.currency));
+    if let PaymentKind::Reversal { stan: Some(stan) } = &payment.kind {
+        request.original_transaction = Some(OriginalTransaction {
+            stan: Some(stan.clone()),
+            ..OriginalTransaction::default()
+        });
+    }
+    Request::Card(request)
+}
+
+/// The service request of an administrative operation.
+pub(crate) fn administration_request(
+    terminal: &Terminal,
+    what: Administration,
+    id: RequestId,
+) -> Request {
+    let request_type = match what {
+        Administration::Status => ServiceRequestType::Diagnosis,
+        Administration::Login => ServiceRequestType::Login,
+        Administration::PeriodClosing => ServiceRequestType::ReconciliationWithClosure,
+        Administration::PartialPeriodClosing => ServiceRequestType::Reconciliation,
+    };
+    let mut request = ServiceRequest::new(request_type, &terminal.workstation_id, id);
+    request.application_sender = Some(terminal.application_sender.clone());
+    request.pos_data = Some(pos_data(terminal));
+    Request::Service(request)
+}
+
+/// RepeatLastMessage, as a card service request (it recovers card transactions).
+pub(crate) fn repeat_last_message_request(terminal: &Terminal, id: RequestId) -> Request {
+    let mut request = CardServiceRequest::new(
+        CardRequestType::RepeatLastMessage,
+        &terminal.workstation_id,
+        id,
+    );
+    request.application_sender = Some(terminal.application_sender.clone());
+    request.pos_data = Some(pos_data(terminal));
+    Request::Card(request)
+}

@@ -1,0 +1,177 @@
+//! `Terminal`: how to reach one payment terminal (the Rust twin of the Java `ExternalTerminal`).
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::dialect::{Dialect, SocketMode};
+
+/// Timeouts of one terminal; defaults are CCV's SDK values for the dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Connecting to the terminal.
+    pub connect: Duration,
+    /// Waiting for the answer to an abort (6 s NL, 5 s DE).
+    pub abort: Duration,
+    /// Waiting for the answer to any other request (120 s NL, 130 s DE).
+    pub request: Duration,
+    /// A channel-1 connection silent this long is closed.
+    pub device_connection_idle: Duration,
+}
+
+impl Timeouts {
+    /// CCV's values for `dialect`.
+    pub fn for_dialect(dialect: Dialect) -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            abort: dialect.default_abort_timeout(),
+            request: dialect.default_request_timeout(),
+            device_connection_idle: Duration::from_secs(60),
+        }
+    }
+
+    /// Every timeout multiplied by `factor` (tests and the CLI's `--timeout-scale`).
+    pub fn scaled(self, factor: f64) -> Self {
+        let scale = |d: Duration| Duration::from_secs_f64((d.as_secs_f64() * factor).max(0.001));
+        Timeouts {
+            connect: scale(self.connect),
+            abort: scale(self.abort),
+            request: scale(self.request),
+            device_connection_idle: scale(self.device_connection_idle),
+        }
+    }
+}
+
+/// One payment terminal and how the POS talks to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terminal {
+    /// The terminal's IP address.
+    pub ip_address: String,
+    /// Channel 0 port (terminal listens): 4100 NL, 20002 DE.
+    pub port: u16,
+    /// Channel 1 port (POS listens, "compatibility port"): 4102 NL, 20007 DE; 0 picks a free port.
+    pub compatibility_port: u16,
+    /// Local address the channel-1 listener binds to.
+    pub listen_ip: IpAddr,
+    /// OPI-NL or OPI-DE.
+    pub dialect: Dialect,
+    /// Dual or single socket.
+    pub socket_mode: SocketMode,
+    /// The POS workstation id.
+    pub workstation_id: String,
+    /// Language of the terminal's texts (ISO 639-1).
+    pub language_code: String,
+    /// Sent as ApplicationSender.
+    pub application_sender: String,
+    /// Timeouts.
+    pub timeouts: Timeouts,
+    /// Where the RequestID counter and the in-flight journal live (Android: the app's `filesDir`).
+    /// Without it nothing survives a crash: only for tests and demos.
+    pub state_dir: Option<PathBuf>,
+}
+
+impl Terminal {
+    /// A terminal at `ip_address` with CCV's defaults for `dialect` (dual socket for NL, single for DE).
+    pub fn new(ip_address: &str, dialect: Dialect) -> Self {
+        Terminal {
+            ip_address: ip_address.to_owned(),
+            port: dialect.default_port(),
+            compatibility_port: dialect.default_compatibility_port(),
+            listen_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            dialect,
+            socket_mode: match dialect {
+                Dialect::OpiNl => SocketMode::DualSocket,
+                Dialect::OpiDe => SocketMode::SingleSocket,
+            },
+            workstation_id: "POS1".to_owned(),
+            language_code: "en".to_owned(),
+            application_sender: "mapi-rs".to_owned(),
+            timeouts: Timeouts::for_dialect(dialect),
+            state_dir: None,
+        }
+    }
+
+    /// Sets the channel-0 port.
+    pub fn with_port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Sets the compatibility (channel-1) port; 0 picks a free one.
+    pub fn with_compatibility_port(mut self, port: u16) -> Self {
+        self.compatibility_port = port;
+        self
+    }
+
+    /// Sets the socket mode.
+    pub fn with_socket_mode(mut self, mode: SocketMode) -> Self {
+        self.socket_mode = mode;
+        self
+    }
+
+    /// Sets the workstation id.
+    pub fn with_workstation_id(mut self, id: &str) -> Self {
+        self.workstation_id = id.to_owned();
+        self
+    }
+
+    /// Sets the language.
+    pub fn with_language_code(mut self, code: &str) -> Self {
+        self.language_code = code.to_owned();
+        self
+    }
+
+    /// Sets the timeouts.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Sets the state directory.
+    pub fn with_state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets the address the channel-1 listener binds to.
+    pub fn with_listen_ip(mut self, ip: IpAddr) -> Self {
+        self.listen_ip = ip;
+        self
+    }
+
+    /// Identity of the session: one session (and one running request) per terminal and workstation.
+    pub fn key(&self) -> TerminalKey {
+        TerminalKey {
+            ip_address: self.ip_address.clone(),
+            port: self.port,
+            workstation_id: self.workstation_id.clone(),
+        }
+    }
+}
+
+/// What identifies one session in the engine.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TerminalKey {
+    /// Terminal IP.
+    pub ip_address: String,
+    /// Terminal port.
+    pub port: u16,
+    /// Workstation.
+    pub workstation_id: String,
+}
+
+impl TerminalKey {
+    /// A file-name-safe form, used for the journal's name.
+    pub fn file_stem(&self) -> String {
+        format!("{}_{}_{}", self.ip_address, self.port, self.workstation_id)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+}

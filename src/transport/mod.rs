@@ -1,0 +1,218 @@
+//! The tokio driver around one [`Session`]: it opens the connections the session asks for,
+//! listens on the compatibility port for the terminal's device requests (dual socket), feeds
+//! bytes and time into the session and hands its events up. It decides nothing the session decides.
+
+mod connection;
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use crate::session::{Action, ConnId, Event, Session};
+use connection::IoEvent;
+
+/// Where the terminal is and how the POS side listens.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The terminal's channel-0 address.
+    pub terminal: SocketAddr,
+    /// Where to listen for channel 1 (dual socket); `None` in single-socket mode. Port 0 picks a free port.
+    pub listen: Option<SocketAddr>,
+    /// Backstop for connecting (the session has its own deadline).
+    pub connect_timeout: Duration,
+    /// A channel-1 connection silent this long is closed.
+    pub inbound_idle_timeout: Duration,
+    /// At most this many channel-1 connections at once; more are refused.
+    pub max_inbound_connections: usize,
+}
+
+/// Why the transport cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// The compatibility port is taken or not allowed.
+    #[error("cannot listen for the terminal's device requests on {address}: {source} — another app (or a second SDK instance) may use this compatibility port")]
+    Listen {
+        /// The address asked for.
+        address: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// A [`Session`] connected to the network. Use [`Transport::session`] to issue commands, then
+/// [`Transport::flush`]; await [`Transport::next_event`] for what the app must see.
+pub struct Transport {
+    session: Session,
+    endpoint: Endpoint,
+    listener: Option<TcpListener>,
+    writers: HashMap<ConnId, mpsc::UnboundedSender<Vec<u8>>>,
+    inbound: HashSet<ConnId>,
+    io_tx: mpsc::UnboundedSender<IoEvent>,
+    io_rx: mpsc::UnboundedReceiver<IoEvent>,
+}
+
+impl Transport {
+    /// Binds the channel-1 listener (dual socket). Must run inside a tokio runtime.
+    pub async fn start(session: Session, endpoint: Endpoint) -> Result<Transport, TransportError> {
+        let listener = match endpoint.listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .map_err(|source| TransportError::Listen { address, source })?,
+            ),
+            None => None,
+        };
+        let (io_tx, io_rx) = mpsc::unbounded_channel();
+        Ok(Transport {
+            session,
+            endpoint,
+            listener,
+            writers: HashMap::new(),
+            inbound: HashSet::new(),
+            io_tx,
+            io_rx,
+        })
+    }
+
+    /// The session, to start requests, aborts and answers. Call [`Transport::flush`] afterwards.
+    pub fn session(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// The address the channel-1 listener is bound to.
+    pub fn listen_address(&self) -> Option<SocketAddr> {
+        self.listener.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Carries out what the session asked for (connects, writes, closes). Never blocks.
+    pub fn flush(&mut self) {
+        while let Some(action) = self.session.poll_action() {
+            match action {
+                Action::Connect(conn) => {
+                    let (tx, rx) = mpsc::unbounded_channel();
+                    self.writers.insert(conn, tx);
+                    tokio::spawn(connection::run_outbound(
+                        conn,
+                        self.endpoint.terminal,
+                        self.endpoint.connect_timeout,
+                        rx,
+                        self.io_tx.clone(),
+                    ));
+                }
+                Action::Send {
+                    conn,
+                    bytes,
+                    summary,
+                } => match self.writers.get(&conn) {
+                    Some(writer) if writer.send(bytes).is_ok() => {
+                        log::debug!("conn {} queued {summary}", conn.0);
+                    }
+                    _ => log::warn!("conn {} is gone; dropped {summary}", conn.0),
+                },
+                Action::Close(conn) => {
+                    // Dropping the writer lets the task write what is queued, then shut down.
+                    self.writers.remove(&conn);
+                    self.inbound.remove(&conn);
+                }
+            }
+        }
+    }
+
+    /// Drives the network until the session has an event for the app. Cancel-safe: dropping the
+    /// future between events loses nothing.
+    pub async fn next_event(&mut self) -> Event {
+        loop {
+            self.flush();
+            if let Some(event) = self.session.poll_event() {
+                return event;
+            }
+            let deadline = self.session.poll_timeout();
+            let sleep = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let accept = async {
+                match &self.listener {
+                    Some(listener) => listener.accept().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                io = self.io_rx.recv() => {
+                    // The transport holds a sender itself, so the channel never closes.
+                    if let Some(io) = io {
+                        self.handle_io(io);
+                    }
+                }
+                accepted = accept => match accepted {
+                    Ok((stream, peer)) => self.handle_accept(stream, peer),
+                    Err(error) => log::warn!("accepting a channel-1 connection failed: {error}"),
+                },
+                () = sleep => self.session.handle_timeout(Instant::now()),
+            }
+        }
+    }
+
+    fn handle_io(&mut self, io: IoEvent) {
+        let now = Instant::now();
+        match io {
+            IoEvent::Connected(conn) => self.session.handle_connected(conn, now),
+            IoEvent::ConnectFailed(conn, reason) => {
+                self.writers.remove(&conn);
+                self.session.handle_connect_failed(conn, &reason, now);
+            }
+            IoEvent::Data(conn, bytes) => self.session.handle_data(conn, &bytes, now),
+            IoEvent::Closed(conn, reason) => {
+                self.writers.remove(&conn);
+                self.inbound.remove(&conn);
+                self.session.handle_closed(conn, &reason, now);
+            }
+        }
+    }
+
+    fn handle_accept(&mut self, stream: tokio::net::TcpStream, peer: SocketAddr) {
+        if !same_host(peer.ip(), self.endpoint.terminal.ip()) {
+            log::warn!(
+                "refused a channel-1 connection from {peer}: only the terminal {} may connect",
+                self.endpoint.terminal.ip()
+            );
+            return;
+        }
+        if self.inbound.len() >= self.endpoint.max_inbound_connections {
+            log::warn!(
+                "refused a channel-1 connection from {peer}: {} already open",
+                self.inbound.len()
+            );
+            return;
+        }
+        let _ = stream.set_nodelay(true);
+        let conn = self.session.handle_inbound(Instant::now());
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.writers.insert(conn, tx);
+        self.inbound.insert(conn);
+        tokio::spawn(connection::run_stream(
+            conn,
+            stream,
+            Some(self.endpoint.inbound_idle_timeout),
+            rx,
+            self.io_tx.clone(),
+        ));
+    }
+}
+
+/// IPv4-mapped IPv6 peers (dual-stack listeners) are the same host as their IPv4 form.
+fn same_host(a: IpAddr, b: IpAddr) -> bool {
+    let canonical = |ip: IpAddr| match ip {
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    };
+    canonical(a) == canonical(b)
+}
