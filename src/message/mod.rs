@@ -236,3 +236,25 @@ impl Message {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_elements_between_repeated_elements_are_ignored() {
+        let xml = br#"<DeviceRequest RequestType="Output" RequestID="1"><Output OutDeviceTarget="Printer"><TextLine>a</TextLine><Logo/><TextLine>b</TextLine></Output><PrivateData/><Output OutDeviceTarget="E-Journal"/></DeviceRequest>"#;
+        match Message::parse(xml).unwrap() {
+            Message::DeviceRequest(request) => {
+                assert_eq!(request.outputs.len(), 2);
+                let texts: Vec<&str> = request.outputs[0]
+                    .lines
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect();
+                assert_eq!(texts, ["a", "b"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -42,48 +42,47 @@ pub(crate) struct Normalized {
     pub has_request_type: bool,
 }
 
-/// Decodes the frame's bytes. The declared encoding is honoured when it says ISO-8859-1 (or
-/// Latin-1/Windows-1252); otherwise UTF-8 is tried and, since terminals have been seen sending
+/// Decodes the frame's bytes. A declared non-UTF-8 encoding (ISO-8859-1, Windows-1252,
+/// ISO-8859-15…) is honoured; otherwise UTF-8 is tried and, since terminals have been seen sending
 /// ISO-8859-1 bytes under a UTF-8 declaration, invalid UTF-8 falls back to ISO-8859-1 rather than
 /// losing the message.
 pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if declares_latin1(bytes) {
-        return Cow::Owned(latin1(bytes));
+    if let Some(encoding) = declared_encoding(bytes).filter(|e| *e != encoding_rs::UTF_8) {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        return text;
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => {
             log::debug!("frame is not valid UTF-8; decoding it as ISO-8859-1");
-            Cow::Owned(latin1(bytes))
+            // WHATWG maps the ISO-8859-1 label to Windows-1252, a superset for printable text.
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            text
         }
     }
 }
 
-fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
+/// The encoding named by the XML declaration, if it names one encoding_rs knows.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if !bytes.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = bytes.iter().take(200).position(|&b| b == b'>')?;
+    let declaration = &bytes[..end];
+    let start = declaration.windows(8).position(|w| w == b"encoding")? + 8;
+    let rest = &declaration[start..];
+    let quote = rest.iter().position(|&b| b == b'"' || b == b'\'')?;
+    let delimiter = rest[quote];
+    let value = &rest[quote + 1..];
+    let close = value.iter().position(|&b| b == delimiter)?;
+    encoding_rs::Encoding::for_label(&value[..close])
 }
 
-fn declares_latin1(bytes: &[u8]) -> bool {
-    if !bytes.starts_with(b"<?xml") {
-        return false;
-    }
-    let end = bytes
-        .iter()
-        .position(|&b| b == b'>')
-        .unwrap_or(bytes.len())
-        .min(200);
-    let decl = String::from_utf8_lossy(&bytes[..end]).to_ascii_lowercase();
-    [
-        "iso-8859-1",
-        "iso8859-1",
-        "latin1",
-        "latin-1",
-        "windows-1252",
-        "cp1252",
-    ]
-    .iter()
-    .any(|name| decl.contains(name))
+/// XML 1.0 forbids most control characters; a terminal that sends one must not make us write
+/// a document that strict parsers reject.
+fn is_xml_char(c: char) -> bool {
+    !c.is_control() || matches!(c, '\t' | '\n' | '\r') || (c as u32) >= 0x80
 }
 
 /// Rewrites `text` into the canonical form described in the module docs.
@@ -150,7 +149,8 @@ pub(crate) fn normalize(text: &str) -> Result<Normalized, ParseError> {
                     out.push(' ');
                     out.push_str(key);
                     out.push_str("=\"");
-                    out.push_str(&quick_xml::escape::escape(value.as_ref()));
+                    let value: String = value.chars().filter(|c| is_xml_char(*c)).collect();
+                    out.push_str(&quick_xml::escape::escape(value.as_str()));
                     out.push('"');
                 }
                 if is_empty {
@@ -246,6 +246,7 @@ fn flush_text(pending: &mut String, out: &mut String) {
         pending.clear();
         return;
     }
+    pending.retain(is_xml_char);
     out.push_str("<![CDATA[");
     // "]]>" cannot appear inside one CDATA section: close and reopen around it.
     out.push_str(&pending.replace("]]>", "]]]]><![CDATA[>"));
@@ -288,6 +289,17 @@ mod tests {
         assert!(decode_text(undeclared).contains("Käse"));
         let utf8 = "<a>Käse</a>".as_bytes();
         assert!(matches!(decode_text(utf8), Cow::Borrowed(_)));
+        let euro = b"<?xml version='1.0' encoding='windows-1252'?><a>\x80 5,00</a>";
+        assert!(decode_text(euro).contains("\u{20ac} 5,00"));
+        let latin9 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?><a>\xA4</a>";
+        assert!(decode_text(latin9).contains('\u{20ac}'));
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        let n = normalize("<a RequestID=\"1\" b=\"c\u{1}d\">x\u{1}y</a>").unwrap();
+        assert!(n.xml.contains("<![CDATA[xy]]>"), "{}", n.xml);
+        assert!(n.xml.contains("b=\"cd\""), "{}", n.xml);
     }
 
     #[test]
