@@ -28,11 +28,15 @@ use crate::transport::{Endpoint, Transport};
 /// Messages to one terminal's task.
 pub(crate) enum TerminalMsg {
     Run {
+        terminal: Terminal,
         operation: Operation,
         delegate: Arc<dyn Delegate>,
     },
     AnswerInput(InputTicket, InputAnswer),
-    ListenAddress(std::sync::mpsc::Sender<Result<Option<SocketAddr>, String>>),
+    ListenAddress(
+        Terminal,
+        std::sync::mpsc::Sender<Result<Option<SocketAddr>, String>>,
+    ),
 }
 
 enum FlowKind {
@@ -110,6 +114,32 @@ async fn next_event(transport: &mut Option<Transport>) -> Event {
     }
 }
 
+/// Opens the RequestID counter and the in-flight journal of `terminal`'s state directory.
+fn open_state(terminal: &Terminal) -> (Result<RequestIdStore, String>, InFlightJournal) {
+    let state_dir = terminal.state_dir.as_deref();
+    if state_dir.is_none() {
+        log::warn!(
+            "no state directory for terminal {}: RequestIDs and the in-flight journal do not survive a restart",
+            terminal.ip_address
+        );
+    }
+    let workstation: String = terminal
+        .workstation_id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let ids = RequestIdStore::open(
+        state_dir,
+        &format!("request-id-{workstation}"),
+        terminal.dialect.max_request_id(),
+    )
+    .map_err(|e| e.to_string());
+    (
+        ids,
+        InFlightJournal::new(state_dir, &terminal.key().file_stem()),
+    )
+}
+
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -139,6 +169,21 @@ fn local_error(
 }
 
 impl TerminalTask {
+    /// Apps pass their terminal settings with every call; a change applies from the next request.
+    /// The network side is rebuilt only when nothing runs, so a running payment never loses its connection.
+    fn reconfigure(&mut self, terminal: Terminal) {
+        if terminal == self.terminal {
+            return;
+        }
+        if terminal.state_dir != self.terminal.state_dir && self.flows.is_empty() {
+            (self.ids, self.journal) = open_state(&terminal);
+        }
+        if self.flows.is_empty() {
+            self.transport = None;
+        }
+        self.terminal = terminal;
+    }
+
     async fn ensure_transport(&mut self) -> Result<&mut Transport, String> {
         if self.transport.is_none() {
             let terminal = &self.terminal;
@@ -190,9 +235,13 @@ impl TerminalTask {
     async fn handle(&mut self, msg: TerminalMsg) {
         match msg {
             TerminalMsg::Run {
+                terminal,
                 operation,
                 delegate,
-            } => self.run_operation(operation, delegate).await,
+            } => {
+                self.reconfigure(terminal);
+                self.run_operation(operation, delegate).await
+            }
             TerminalMsg::AnswerInput(ticket, answer) => {
                 if let Some(transport) = self.transport.as_mut() {
                     if let Err(error) =
@@ -205,7 +254,8 @@ impl TerminalTask {
                     transport.flush();
                 }
             }
-            TerminalMsg::ListenAddress(reply) => {
+            TerminalMsg::ListenAddress(terminal, reply) => {
+                self.reconfigure(terminal);
                 let address = self.ensure_transport().await.map(|t| t.listen_address());
                 let _ = reply.send(address);
             }

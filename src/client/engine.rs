@@ -144,15 +144,17 @@ async fn engine_loop(mut rx: mpsc::UnboundedReceiver<EngineMsg>) {
                 operation,
                 delegate,
             } => (
-                terminal,
+                terminal.clone(),
                 TerminalMsg::Run {
+                    terminal,
                     operation,
                     delegate,
                 },
             ),
-            EngineMsg::ListenAddress { terminal, reply } => {
-                (terminal, TerminalMsg::ListenAddress(reply))
-            }
+            EngineMsg::ListenAddress { terminal, reply } => (
+                terminal.clone(),
+                TerminalMsg::ListenAddress(terminal, reply),
+            ),
             EngineMsg::SetRecoveryDelegate(delegate) => {
                 recovery = delegate;
                 continue;

@@ -1,0 +1,311 @@
+//! `pay`: run a payment (and aborts, or a recovery) against any OPI terminal, real or simulated,
+//! printing one JSON object per line for every callback. The contract is documented in README;
+//! outside tools (and the H2A crash test) drive the engine through it, so keep it stable.
+
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mapi::client::{
+    AdministrationResult, Delegate, Engine, Payment, PaymentReceipt, PaymentResult, PaymentService,
+    SdkError, Terminal, TerminalService, Timeouts, TokenService,
+};
+use mapi::message::{Amount, TextLine};
+use mapi::{Dialect, SocketMode};
+use serde_json::{json, Value};
+
+const USAGE: &str =
+    "usage: pay --host H --port P [--compat-port Q] [--dialect nl|de] [--socket-mode dual|single]
+           [--workstation-id ID] [--state-dir DIR] [--amount 12.50 --currency EUR]
+           [--abort-after-ms N] [--abort-on-new-connection] [--token-abort normal|silent]
+           [--hammer-abort K] [--abort-without-payment] [--recover] [--timeout-scale F]";
+
+#[derive(Debug)]
+struct Args {
+    terminal: Terminal,
+    amount: Amount,
+    currency: String,
+    abort_after_ms: Option<u64>,
+    abort_on_new_connection: bool,
+    token_abort: Option<bool>,
+    hammer_abort: usize,
+    abort_without_payment: bool,
+    recover: bool,
+}
+
+fn parse_args(raw: Vec<String>) -> Result<Args, String> {
+    let mut values = std::collections::HashMap::new();
+    let mut flags = std::collections::HashSet::new();
+    let mut iter = raw.into_iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--abort-on-new-connection" | "--abort-without-payment" | "--recover" => {
+                flags.insert(arg);
+            }
+            "--host" | "--port" | "--compat-port" | "--dialect" | "--socket-mode"
+            | "--workstation-id" | "--state-dir" | "--amount" | "--currency"
+            | "--abort-after-ms" | "--token-abort" | "--hammer-abort" | "--timeout-scale" => {
+                let value = iter.next().ok_or_else(|| format!("{arg} needs a value"))?;
+                values.insert(arg, value);
+            }
+            "--help" | "-h" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let get = |name: &str| values.get(name).map(String::as_str);
+    let number = |name: &str| -> Result<Option<u64>, String> {
+        get(name)
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| format!("{name} must be a number, got {v}"))
+            })
+            .transpose()
+    };
+    let host = get("--host").ok_or("--host is required")?;
+    let port = number("--port")?.ok_or("--port is required")?;
+    let dialect = match get("--dialect") {
+        Some(name) => Dialect::from_name(name)
+            .ok_or_else(|| format!("--dialect must be nl or de, got {name}"))?,
+        None => Dialect::OpiNl,
+    };
+    let mut terminal = Terminal::new(host, dialect)
+        .with_port(u16::try_from(port).map_err(|_| "--port is out of range")?);
+    if let Some(port) = number("--compat-port")? {
+        terminal = terminal.with_compatibility_port(
+            u16::try_from(port).map_err(|_| "--compat-port is out of range")?,
+        );
+    }
+    if let Some(mode) = get("--socket-mode") {
+        terminal = terminal.with_socket_mode(
+            SocketMode::from_name(mode)
+                .ok_or_else(|| format!("--socket-mode must be dual or single, got {mode}"))?,
+        );
+    }
+    if let Some(id) = get("--workstation-id") {
+        terminal = terminal.with_workstation_id(id);
+    }
+    if let Some(dir) = get("--state-dir") {
+        terminal = terminal.with_state_dir(dir);
+    }
+    if let Some(scale) = get("--timeout-scale") {
+        let factor: f64 = scale
+            .parse()
+            .map_err(|_| format!("--timeout-scale must be a number, got {scale}"))?;
+        if !(factor.is_finite() && factor > 0.0) {
+            return Err("--timeout-scale must be positive".to_owned());
+        }
+        terminal = terminal.with_timeouts(Timeouts::for_dialect(dialect).scaled(factor));
+    }
+    let amount: Amount = get("--amount")
+        .unwrap_or("12.50")
+        .parse()
+        .map_err(|e| format!("--amount: {e}"))?;
+    let token_abort = match get("--token-abort") {
+        None => None,
+        Some("normal") => Some(false),
+        Some("silent") => Some(true),
+        Some(other) => {
+            return Err(format!(
+                "--token-abort must be normal or silent, got {other}"
+            ))
+        }
+    };
+    Ok(Args {
+        terminal,
+        amount,
+        currency: get("--currency").unwrap_or("EUR").to_owned(),
+        abort_after_ms: number("--abort-after-ms")?,
+        abort_on_new_connection: flags.contains("--abort-on-new-connection"),
+        token_abort,
+        hammer_abort: number("--hammer-abort")?.unwrap_or(0) as usize,
+        abort_without_payment: flags.contains("--abort-without-payment"),
+        recover: flags.contains("--recover"),
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Payment,
+    Abort,
+    Recovery,
+}
+
+/// Prints every callback as one JSON line and reports final ones to the main thread.
+struct JsonDelegate {
+    role: Role,
+    finals: mpsc::Sender<()>,
+}
+
+fn emit(value: Value) {
+    println!("{value}");
+}
+
+fn texts(lines: &[TextLine]) -> Vec<&str> {
+    lines.iter().map(|l| l.text.as_str()).collect()
+}
+
+fn payment_json(event: &str, result: &PaymentResult) -> Value {
+    json!({
+        "event": event,
+        "result": result.result.as_str(),
+        "request_id": result.request_id.as_str(),
+        "amount": result.amount.map(|a| a.to_string()),
+        "currency": result.currency,
+        "recovered": result.recovered,
+    })
+}
+
+impl JsonDelegate {
+    fn done(&self) {
+        let _ = self.finals.send(());
+    }
+}
+
+impl Delegate for JsonDelegate {
+    fn show_terminal_output_lines(&self, lines: &[TextLine]) {
+        emit(json!({"event": "display", "lines": texts(lines)}));
+    }
+    fn show_on_customer_display(&self, lines: &[TextLine]) {
+        emit(json!({"event": "display", "target": "customer", "lines": texts(lines)}));
+    }
+    fn print_merchant_receipt_and_signature(&self, receipt: &PaymentReceipt) {
+        emit(json!({"event": "receipt", "kind": "merchant", "lines": receipt.plain_text_lines()}));
+    }
+    fn print_customer_receipt_and_signature(&self, receipt: &PaymentReceipt) {
+        emit(json!({"event": "receipt", "kind": "customer", "lines": receipt.plain_text_lines()}));
+    }
+    fn print_journal_receipt(&self, receipt: &PaymentReceipt) {
+        emit(json!({"event": "receipt", "kind": "journal", "lines": receipt.plain_text_lines()}));
+    }
+    fn store_ejournal(&self, text: &str) {
+        emit(json!({"event": "ejournal", "text": text}));
+    }
+    fn on_payment_success(&self, result: &PaymentResult) {
+        let event = if self.role == Role::Recovery {
+            "recovered"
+        } else {
+            "payment_success"
+        };
+        emit(payment_json(event, result));
+        self.done();
+    }
+    fn on_payment_error(&self, result: &PaymentResult) {
+        let event = if self.role == Role::Recovery {
+            "recovered"
+        } else {
+            "payment_error"
+        };
+        emit(payment_json(event, result));
+        self.done();
+    }
+    fn on_payment_administration_success(&self, result: &AdministrationResult) {
+        emit(
+            json!({"event": "abort_success", "result": result.result.as_str(), "request_id": result.request_id.as_str()}),
+        );
+        self.done();
+    }
+    fn on_error(&self, error: &SdkError) {
+        let role = match self.role {
+            Role::Payment => "payment",
+            Role::Abort => "abort",
+            Role::Recovery => "recovery",
+        };
+        emit(json!({
+            "event": "error",
+            "for": role,
+            "mapi_error": error.mapi_error.map(|e| e.java_name()),
+            "result": error.result.as_ref().map(|r| r.as_str()),
+            "request_id": error.request_id.as_ref().map(|r| r.as_str()),
+            "recovery_needed": error.recovery_needed,
+            "detail": error.detail,
+        }));
+        self.done();
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let engine = Engine::new().map_err(|e| format!("cannot start the engine: {e}"))?;
+    let (finals_tx, finals_rx) = mpsc::channel();
+    let delegate = |role| -> Arc<dyn Delegate> {
+        Arc::new(JsonDelegate {
+            role,
+            finals: finals_tx.clone(),
+        })
+    };
+    let mut expected = 0usize;
+    if args.recover {
+        TerminalService::with_engine(&engine)
+            .recover_payment(&args.terminal, delegate(Role::Recovery));
+        expected += 1;
+    } else {
+        if !args.abort_without_payment {
+            let payment = Payment::sale(args.amount, &args.currency);
+            PaymentService::with_engine(&engine).payment(
+                &args.terminal,
+                payment,
+                delegate(Role::Payment),
+            );
+            expected += 1;
+        }
+        let wants_abort = args.abort_without_payment
+            || args.abort_after_ms.is_some()
+            || args.hammer_abort > 0
+            || args.token_abort.is_some()
+            || args.abort_on_new_connection;
+        let aborts = if wants_abort {
+            args.hammer_abort.max(1)
+        } else {
+            0
+        };
+        if aborts > 0 {
+            if let Some(ms) = args.abort_after_ms {
+                std::thread::sleep(Duration::from_millis(ms));
+            }
+            let payments = PaymentService::with_engine(&engine);
+            let tokens = TokenService::with_engine(&engine);
+            for _ in 0..aborts {
+                let d = delegate(Role::Abort);
+                match (args.token_abort, args.abort_on_new_connection) {
+                    (Some(silent), false) => tokens.abort(silent, &args.terminal, d),
+                    (Some(silent), true) => {
+                        tokens.abort_on_new_connection(silent, &args.terminal, d)
+                    }
+                    (None, false) => payments.abort(&args.terminal, d),
+                    (None, true) => payments.abort_on_new_connection(&args.terminal, d),
+                }
+            }
+            expected += aborts;
+        }
+    }
+    // Every flow ends in a bounded time (all timeouts are finite); the margin only guards against an SDK bug.
+    let limit =
+        args.terminal.timeouts.request + args.terminal.timeouts.connect + Duration::from_secs(30);
+    for _ in 0..expected {
+        finals_rx
+            .recv_timeout(limit)
+            .map_err(|_| "a flow did not end in time".to_owned())?;
+    }
+    emit(json!({"event": "done"}));
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1).collect()) {
+        Ok(args) => args,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("pay: {message}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("pay: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
