@@ -205,6 +205,7 @@ fn second_payment_while_one_runs_is_flow_already_happening_and_keeps_the_journal
     rig.simulator.release(Stage::CardPresented);
     rig.simulator.release(Stage::Completion);
     assert!(matches!(first.wait_final(), Callback::PaymentSuccess(_)));
+    rig.settle();
     assert!(
         !journal.exists(),
         "journal cleared once the outcome was delivered"
@@ -251,6 +252,7 @@ fn t1a_connection_lost_after_authorisation_is_recovered_with_repeat_last_message
             }
             other => panic!("{dialect:?}: {other:?}"),
         }
+        rig.settle();
         let leftover: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(Result::ok)

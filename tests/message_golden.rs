@@ -283,7 +283,7 @@ fn repeat_last_message_answer_names_the_original_request() {
     let header = answer.original_header.expect("OriginalHeader");
     assert_eq!(header.request_id, Some(RequestId::from("1042")));
     assert_eq!(header.request_type.as_deref(), Some("CardPayment"));
-    assert_eq!(header.overall_result.as_deref(), Some("Success"));
+    assert_eq!(header.overall_result, Some(OverallResult::Success));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::values::{Amount, CardNumber, RequestId, Secret};
+use super::values::{Amount, CardNumber, OverallResult, RequestId, Secret};
 
 /// The IXRetail namespace every request we send declares. It is a zero-sized marker so that the
 /// model compares equal whether or not a received message declared it (terminals are inconsistent).
@@ -176,7 +176,7 @@ pub struct OriginalHeader {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub overall_result: Option<String>,
+    pub overall_result: Option<OverallResult>,
 }
 
 /// `PrivateData`: vendor extensions. Only the fields this engine reads are modelled; others are ignored.

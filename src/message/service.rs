@@ -156,7 +156,8 @@ impl ServiceResponse {
         ServiceResponse {
             namespace: IxRetailNamespace,
             request_type: request.request_type.clone(),
-            application_sender: request.application_sender.clone(),
+            // The answer names the terminal's application, not the POS's.
+            application_sender: None,
             workstation_id: request.workstation_id.clone(),
             request_id: request.request_id.clone(),
             pop_id: request.pop_id.clone(),

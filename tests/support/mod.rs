@@ -228,6 +228,18 @@ impl Rig {
     }
 }
 
+impl Rig {
+    /// Waits until the terminal's task has finished everything it did after the last callback
+    /// (journal clearing happens right after a callback returns): a status request on the same
+    /// task is answered only after that.
+    pub fn settle(&self) {
+        let status = Recorder::new();
+        mapi::client::TerminalService::with_engine(&self.engine)
+            .status(&self.terminal, status.clone());
+        status.wait_final();
+    }
+}
+
 impl Drop for Rig {
     fn drop(&mut self) {
         self.simulator.shutdown();

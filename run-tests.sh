@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of the project: the Rust suite (unit, sans-IO session, golden messages,
+# client ↔ simulator over loopback, the H2A crash test) and, when present, the JVM suite that
+# loads the real native library. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "== message + session build without tokio (--no-default-features)"
+cargo build --quiet --no-default-features --lib
+if cargo tree --no-default-features -e normal --prefix none | grep -q '^tokio '; then
+    echo "tokio leaked into the --no-default-features build" >&2
+    exit 1
+fi
+
+echo "== formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --quiet --all-targets -- -D warnings
+
+echo "== cargo test"
+cargo test
+
+if [ -f android/host-test.sh ]; then
+    echo "== JVM tests (JUnit 4, -Xcheck:jni, real native library)"
+    bash android/host-test.sh
+fi
