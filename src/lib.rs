@@ -9,6 +9,8 @@
 pub mod client;
 pub mod dialect;
 pub mod error;
+#[cfg(feature = "jni")]
+pub mod jni;
 pub mod message;
 pub mod session;
 #[cfg(feature = "simulator")]

@@ -1,0 +1,120 @@
+//! The ordinary Rust functions behind each native method: convert, then call the client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jni::objects::{JObject, JString};
+use jni::Env;
+
+use super::callbacks::JniDelegate;
+use super::convert;
+use super::errors::BridgeError;
+use crate::client::{Administration, Engine, Operation, Payment, PaymentKind};
+use crate::message::abort::AbortDisplay;
+use crate::session::AbortVia;
+
+fn run(
+    env: &mut Env<'_>,
+    terminal: &JObject<'_>,
+    callbacks: &JObject<'_>,
+    operation: Operation,
+) -> Result<(), BridgeError> {
+    let terminal = convert::terminal(env, terminal)?;
+    let delegate = JniDelegate::new(env, callbacks)?;
+    Engine::global().run(&terminal, operation, Arc::new(delegate));
+    Ok(())
+}
+
+/// `NativeEngine.payment`.
+pub fn payment(
+    env: &mut Env<'_>,
+    terminal: &JObject<'_>,
+    payment_type: i32,
+    amount: &JString<'_>,
+    currency: &JString<'_>,
+    callbacks: &JObject<'_>,
+) -> Result<(), BridgeError> {
+    let kind = match payment_type {
+        0 => PaymentKind::Sale,
+        1 => PaymentKind::Refund,
+        2 => PaymentKind::Reversal { stan: None },
+        3 => PaymentKind::Reservation,
+        other => {
+            return Err(BridgeError::InvalidArgument(format!(
+                "unknown payment type {other}"
+            )))
+        }
+    };
+    let amount = convert::amount(&convert::string(env, amount, "amount")?)?;
+    let currency = convert::string(env, currency, "currency")?;
+    let payment = Payment {
+        kind,
+        amount,
+        currency,
+        transaction_number: None,
+    };
+    run(env, terminal, callbacks, Operation::Payment(payment))
+}
+
+/// `NativeEngine.abort`.
+pub fn abort(
+    env: &mut Env<'_>,
+    terminal: &JObject<'_>,
+    new_connection: bool,
+    silent: bool,
+    callbacks: &JObject<'_>,
+) -> Result<(), BridgeError> {
+    let operation = Operation::Abort {
+        via: if new_connection {
+            AbortVia::NewConnection
+        } else {
+            AbortVia::SameConnection
+        },
+        display: if silent {
+            AbortDisplay::Silent
+        } else {
+            AbortDisplay::Normal
+        },
+    };
+    run(env, terminal, callbacks, operation)
+}
+
+/// `NativeEngine.administration`.
+pub fn administration(
+    env: &mut Env<'_>,
+    terminal: &JObject<'_>,
+    operation: i32,
+    callbacks: &JObject<'_>,
+) -> Result<(), BridgeError> {
+    let what = match operation {
+        0 => Administration::Status,
+        1 => Administration::Login,
+        2 => Administration::PeriodClosing,
+        3 => Administration::PartialPeriodClosing,
+        other => {
+            return Err(BridgeError::InvalidArgument(format!(
+                "unknown administrative operation {other}"
+            )))
+        }
+    };
+    run(env, terminal, callbacks, Operation::Administration(what))
+}
+
+/// `NativeEngine.recoverPayment`.
+pub fn recover_payment(
+    env: &mut Env<'_>,
+    terminal: &JObject<'_>,
+    callbacks: &JObject<'_>,
+) -> Result<(), BridgeError> {
+    run(env, terminal, callbacks, Operation::RecoverPayment)
+}
+
+/// `NativeEngine.listenPort`: the bound channel-1 port, or -1 in single-socket mode.
+pub fn listen_port(env: &mut Env<'_>, terminal: &JObject<'_>) -> Result<i32, BridgeError> {
+    let terminal = convert::terminal(env, terminal)?;
+    match Engine::global().listen_address(&terminal, Duration::from_secs(10)) {
+        Ok(Some(address)) => Ok(i32::from(address.port())),
+        Ok(None) => Ok(-1),
+        Err(error) => Err(BridgeError::InvalidArgument(error)),
+    }
+}

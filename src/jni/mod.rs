@@ -1,0 +1,245 @@
+//! The JNI bridge (feature `jni`): one-line exports into ordinary Rust functions, one error
+//! mapping table, callbacks through one internal interface. No protocol logic lives here.
+//!
+//! Java side: `eu.ccvlab.mapi.internal.NativeEngine` (native methods), `NativeTerminal` (fields
+//! read here), `NativeCallbacks` (called from the engine thread, re-posted by Java on the app's
+//! executor), and, in test builds, `eu.ccvlab.mapi.testing.SimulatorBridge`.
+
+mod api;
+mod callbacks;
+mod convert;
+mod errors;
+mod logging;
+#[cfg(feature = "simulator")]
+mod simulator_bridge;
+
+use std::ffi::c_void;
+
+use jni::objects::{JClass, JObject, JObjectArray, JString};
+use jni::sys::{jboolean, jint, jlong, JNI_ERR, JNI_VERSION_1_6};
+use jni::{Env, EnvUnowned, JavaVM};
+
+pub use errors::{BridgeError, ThrowMapped};
+
+/// Caches the callback interface through the app's class loader and installs logging.
+///
+/// # Safety
+/// Called by the JVM with its own valid `JavaVM` pointer, never by Rust code.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn JNI_OnLoad(
+    vm: *mut jni::sys::JavaVM,
+    _reserved: *mut c_void,
+) -> jint {
+    logging::init();
+    let loaded = std::panic::catch_unwind(|| {
+        // SAFETY: the JVM passes a valid JavaVM pointer to JNI_OnLoad.
+        let vm = unsafe { JavaVM::from_raw(vm) };
+        vm.attach_current_thread(callbacks::init)
+    });
+    match loaded {
+        Ok(Ok(())) => JNI_VERSION_1_6,
+        Ok(Err(error)) => {
+            log::error!("mapi native library could not initialise: {error}");
+            JNI_ERR
+        }
+        Err(_) => {
+            log::error!("mapi native library panicked while loading");
+            JNI_ERR
+        }
+    }
+}
+
+fn strings<'local>(
+    env: &mut Env<'local>,
+    items: Vec<String>,
+) -> Result<JObjectArray<'local, JString<'local>>, BridgeError> {
+    let array = JObjectArray::<JString>::new(env, items.len(), JString::null())?;
+    for (index, item) in items.iter().enumerate() {
+        let text = JString::new(env, item)?;
+        array.set_element(env, index, &text)?;
+        env.delete_local_ref(text);
+    }
+    Ok(array)
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_payment<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    terminal: JObject<'l>,
+    kind: jint,
+    amount: JString<'l>,
+    currency: JString<'l>,
+    callbacks: JObject<'l>,
+) {
+    env.with_env(|env| api::payment(env, &terminal, kind, &amount, &currency, &callbacks))
+        .resolve::<ThrowMapped>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_abort<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    terminal: JObject<'l>,
+    new_connection: jboolean,
+    silent: jboolean,
+    callbacks: JObject<'l>,
+) {
+    env.with_env(|env| api::abort(env, &terminal, new_connection, silent, &callbacks))
+        .resolve::<ThrowMapped>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_administration<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    terminal: JObject<'l>,
+    operation: jint,
+    callbacks: JObject<'l>,
+) {
+    env.with_env(|env| api::administration(env, &terminal, operation, &callbacks))
+        .resolve::<ThrowMapped>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_recoverPayment<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    terminal: JObject<'l>,
+    callbacks: JObject<'l>,
+) {
+    env.with_env(|env| api::recover_payment(env, &terminal, &callbacks))
+        .resolve::<ThrowMapped>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_answerAsk<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    ask: jlong,
+    yes: jboolean,
+) {
+    env.with_env(|_| callbacks::answer_ask(ask, yes))
+        .resolve::<ThrowMapped>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_listenPort<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+    terminal: JObject<'l>,
+) -> jint {
+    env.with_env(|env| api::listen_port(env, &terminal))
+        .resolve::<ThrowMapped>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_liveHandleCount<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+) -> jlong {
+    env.with_env(|_| Ok::<_, BridgeError>(live_handles()))
+        .resolve::<ThrowMapped>()
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_globalRefCount<'l>(
+    mut env: EnvUnowned<'l>,
+    _: JClass<'l>,
+) -> jlong {
+    env.with_env(|_| Ok::<_, BridgeError>(callbacks::global_ref_count()))
+        .resolve::<ThrowMapped>()
+}
+
+fn live_handles() -> i64 {
+    #[cfg(feature = "simulator")]
+    let simulators = simulator_bridge::live_count();
+    #[cfg(not(feature = "simulator"))]
+    let simulators = 0;
+    callbacks::live_handle_count() + simulators
+}
+
+#[cfg(feature = "simulator")]
+mod simulator_exports {
+    use super::*;
+
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_start<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+        dialect: jint,
+        mode: jint,
+        scenario: JString<'l>,
+    ) -> jlong {
+        env.with_env(|env| {
+            simulator_bridge::start(dialect, mode, &convert::string(env, &scenario, "scenario")?)
+        })
+        .resolve::<ThrowMapped>()
+    }
+
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_port<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+        sim: jlong,
+    ) -> jint {
+        env.with_env(|_| simulator_bridge::port(sim))
+            .resolve::<ThrowMapped>()
+    }
+
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_setPosPort<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+        sim: jlong,
+        port: jint,
+    ) {
+        env.with_env(|_| simulator_bridge::set_pos_port(sim, port))
+            .resolve::<ThrowMapped>()
+    }
+
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_release<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+        sim: jlong,
+        stage: jint,
+    ) {
+        env.with_env(|_| simulator_bridge::release(sim, stage))
+            .resolve::<ThrowMapped>()
+    }
+
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_waitForStep<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+        sim: jlong,
+        step: JString<'l>,
+        timeout: jlong,
+    ) -> jboolean {
+        env.with_env(|env| {
+            simulator_bridge::wait_for_step(sim, &convert::string(env, &step, "step")?, timeout)
+        })
+        .resolve::<ThrowMapped>()
+    }
+
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_receivedXml<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+        sim: jlong,
+    ) -> JObjectArray<'l, JString<'l>> {
+        env.with_env(|env| strings(env, simulator_bridge::received_xml(sim)?))
+            .resolve::<ThrowMapped>()
+    }
+
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_stop<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+        sim: jlong,
+    ) {
+        env.with_env(|_| simulator_bridge::stop(sim))
+            .resolve::<ThrowMapped>()
+    }
+}
