@@ -113,6 +113,8 @@ impl Drop for CountedGlobal {
 /// The engine-side delegate of one Java flow.
 pub struct JniDelegate {
     callbacks: CountedGlobal,
+    /// Questions handed to Java for this flow and not answered yet.
+    open_asks: Mutex<Vec<i64>>,
 }
 
 impl JniDelegate {
@@ -125,6 +127,7 @@ impl JniDelegate {
         GLOBAL_REFS.fetch_add(1, Ordering::SeqCst);
         Ok(JniDelegate {
             callbacks: CountedGlobal(global),
+            open_asks: Mutex::new(Vec::new()),
         })
     }
 
@@ -271,12 +274,15 @@ impl Delegate for JniDelegate {
         self.ask(1, ask);
     }
     fn on_payment_success(&self, result: &PaymentResult) {
+        self.forget_open_asks();
         self.payment_result(true, result);
     }
     fn on_payment_error(&self, result: &PaymentResult) {
+        self.forget_open_asks();
         self.payment_result(false, result);
     }
     fn on_payment_administration_success(&self, result: &AdministrationResult) {
+        self.forget_open_asks();
         let (status, id, kind) = (
             result.result.to_string(),
             result.request_id.to_string(),
@@ -295,6 +301,7 @@ impl Delegate for JniDelegate {
         );
     }
     fn on_error(&self, error: &SdkError) {
+        self.forget_open_asks();
         let mapi = error.mapi_error.map(|e| e.java_name());
         let result = error.result.as_ref().map(OverallResult::to_string);
         let id = error.request_id.as_ref().map(|id| id.to_string());
@@ -316,12 +323,30 @@ impl Delegate for JniDelegate {
 }
 
 impl JniDelegate {
+    /// A flow that ended can have no question pending: the terminal withdrew it. Dropping the
+    /// handles (each answers "no" to a session that no longer waits) keeps the table from growing.
+    fn forget_open_asks(&self) {
+        let handles = self
+            .open_asks
+            .lock()
+            .map(|mut open| std::mem::take(&mut *open))
+            .unwrap_or_default();
+        if let Ok(mut table) = asks().lock() {
+            for handle in handles {
+                table.remove(&handle);
+            }
+        }
+    }
+
     fn ask(&self, kind: i32, ask: InputAsk) {
         let prompt = texts(&ask.prompt);
         let handle = NEXT_ASK.fetch_add(1, Ordering::SeqCst);
         match asks().lock() {
             Ok(mut table) => {
                 table.insert(handle, ask);
+                if let Ok(mut open) = self.open_asks.lock() {
+                    open.push(handle);
+                }
             }
             Err(_) => {
                 log::error!("ask table poisoned; answering no");
