@@ -10,18 +10,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 
-use super::delegate::{
-    AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
-};
+use super::delegate::{Delegate, SdkError};
 use super::durability::{InFlightJournal, JournalEntry, RequestIdStore};
 use super::operation::{self, Operation};
 use super::terminal::Terminal;
 use crate::dialect::SocketMode;
 use crate::error::MapiError;
-use crate::message::{Amount, DeviceTarget, OverallResult, RequestId, TextLine};
+use crate::message::{Amount, RequestId};
 use crate::session::{
-    AbortCommand, CommandId, Event, FlowError, InputAnswer, InputTicket, Outcome, Session,
-    SessionConfig,
+    AbortCommand, CommandId, Event, InputAnswer, InputTicket, Session, SessionConfig,
 };
 use crate::transport::{Endpoint, Transport};
 
@@ -39,27 +36,30 @@ pub(crate) enum TerminalMsg {
     ),
 }
 
-enum FlowKind {
+pub(super) enum FlowKind {
     Payment { amount: Amount, currency: String },
     Abort,
     Administration,
     Recovery { entry: Option<JournalEntry> },
 }
 
-struct Flow {
-    kind: FlowKind,
-    delegate: Arc<dyn Delegate>,
-    request_id: RequestId,
-    journaled: bool,
+/// A command the app is waiting on, and where its callbacks go.
+pub(super) struct Flow {
+    pub(super) kind: FlowKind,
+    pub(super) delegate: Arc<dyn Delegate>,
+    pub(super) request_id: RequestId,
+    /// Its in-flight journal entry was written (cleared once the outcome is settled).
+    pub(super) journaled: bool,
 }
 
-struct TerminalTask {
+/// One terminal's state on the engine thread.
+pub(super) struct TerminalTask {
     terminal: Terminal,
-    transport: Option<Transport>,
+    pub(super) transport: Option<Transport>,
     ids: Result<RequestIdStore, String>,
-    journal: InFlightJournal,
-    flows: HashMap<CommandId, Flow>,
-    self_tx: mpsc::UnboundedSender<TerminalMsg>,
+    pub(super) journal: InFlightJournal,
+    pub(super) flows: HashMap<CommandId, Flow>,
+    pub(super) self_tx: mpsc::UnboundedSender<TerminalMsg>,
 }
 
 /// Runs one terminal until the engine drops its sender.
@@ -148,7 +148,7 @@ fn now_ms() -> u64 {
 }
 
 /// Runs a delegate callback; a panic in app code is logged, never allowed to stop the engine.
-fn call(what: &str, f: impl FnOnce()) {
+pub(super) fn call(what: &str, f: impl FnOnce()) {
     if catch_unwind(AssertUnwindSafe(f)).is_err() {
         log::error!("the app's {what} callback panicked; the SDK carries on");
     }
@@ -388,247 +388,5 @@ impl TerminalTask {
                 journaled,
             },
         );
-    }
-
-    fn dispatch(&mut self, event: Event) {
-        match event {
-            Event::Output { target, lines, .. } => self.dispatch_output(&target, &lines),
-            Event::InputRequested {
-                ticket,
-                prompt,
-                command,
-                ..
-            } => {
-                let Some(flow) = self
-                    .flows
-                    .values()
-                    .find(|f| !matches!(f.kind, FlowKind::Abort))
-                else {
-                    log::warn!("terminal asked a question with no request running; answering no");
-                    if let Some(transport) = self.transport.as_mut() {
-                        let _ = transport.session().answer_input(
-                            ticket,
-                            InputAnswer::Confirm(false),
-                            std::time::Instant::now(),
-                        );
-                        transport.flush();
-                    }
-                    return;
-                };
-                let identification = prompt
-                    .iter()
-                    .any(|l| l.text.to_ascii_lowercase().contains("ident"));
-                let tx = self.self_tx.clone();
-                let ask = InputAsk {
-                    prompt,
-                    command,
-                    ticket,
-                    reply: Some(Arc::new(move |ticket, answer| {
-                        let _ = tx.send(TerminalMsg::AnswerInput(ticket, answer));
-                    })),
-                };
-                let delegate = flow.delegate.clone();
-                if identification {
-                    call("ask_customer_identification", || {
-                        delegate.ask_customer_identification(ask)
-                    });
-                } else {
-                    call("ask_customer_signature", || {
-                        delegate.ask_customer_signature(ask)
-                    });
-                }
-            }
-            Event::InputCancelled { ticket } => {
-                log::info!("terminal withdrew question {}", ticket.0)
-            }
-            Event::Finished {
-                command, outcome, ..
-            } => match self.flows.remove(&command) {
-                Some(flow) => self.finish(flow, outcome),
-                None => log::error!("outcome for unknown command {}", command.0),
-            },
-            Event::Diagnostic(_) => {}
-        }
-    }
-
-    fn dispatch_output(&self, target: &DeviceTarget, lines: &[TextLine]) {
-        let request = self
-            .flows
-            .values()
-            .find(|f| !matches!(f.kind, FlowKind::Abort));
-        let abort = self
-            .flows
-            .values()
-            .find(|f| matches!(f.kind, FlowKind::Abort));
-        let mut recipients: Vec<&Arc<dyn Delegate>> =
-            request.map(|f| &f.delegate).into_iter().collect();
-        // The abort's delegate sees the cashier display too: a normal abort makes the terminal show "Aborted".
-        if let (Some(abort), DeviceTarget::CashierDisplay) = (abort, target) {
-            if !recipients.iter().any(|d| Arc::ptr_eq(d, &abort.delegate)) {
-                recipients.push(&abort.delegate);
-            }
-        }
-        if recipients.is_empty() {
-            log::info!(
-                "{target} output with no request running: {} line(s)",
-                lines.len()
-            );
-        }
-        let receipt = || PaymentReceipt {
-            lines: lines.to_vec(),
-        };
-        for delegate in recipients {
-            match target {
-                DeviceTarget::CashierDisplay => call("show_terminal_output_lines", || {
-                    delegate.show_terminal_output_lines(lines)
-                }),
-                DeviceTarget::CustomerDisplay => call("show_on_customer_display", || {
-                    delegate.show_on_customer_display(lines)
-                }),
-                DeviceTarget::Printer => call("print_merchant_receipt_and_signature", || {
-                    delegate.print_merchant_receipt_and_signature(&receipt())
-                }),
-                DeviceTarget::PrinterReceipt => {
-                    call("print_customer_receipt_and_signature", || {
-                        delegate.print_customer_receipt_and_signature(&receipt())
-                    })
-                }
-                DeviceTarget::EJournal => {
-                    let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-                    call("store_ejournal", || {
-                        delegate.store_ejournal(&text.join("\n"))
-                    });
-                }
-                _ => log::info!("output for {target} ignored"),
-            }
-        }
-    }
-
-    fn finish(&mut self, flow: Flow, outcome: Outcome) {
-        let delegate = flow.delegate.clone();
-        let mut settled = true;
-        match (flow.kind, outcome) {
-            (FlowKind::Payment { amount, currency }, Ok(response)) => {
-                let result = PaymentResult {
-                    result: response.overall_result().clone(),
-                    request_id: flow.request_id,
-                    amount: Some(amount),
-                    currency: Some(currency),
-                    recovered: false,
-                    response: Some(response),
-                };
-                deliver_payment(&delegate, &result);
-            }
-            (FlowKind::Recovery { entry }, Ok(response)) => {
-                let original = response
-                    .original_header()
-                    .and_then(|h| h.request_id.clone());
-                let matches_entry = entry.as_ref().is_none_or(|e| {
-                    original
-                        .as_ref()
-                        .is_some_and(|o| o.as_str() == e.request_id)
-                });
-                let (request_id, amount, currency) = match &entry {
-                    Some(e) => (
-                        RequestId(e.request_id.clone()),
-                        e.amount.as_deref().and_then(|a| a.parse().ok()),
-                        e.currency.clone(),
-                    ),
-                    None => (original.unwrap_or(flow.request_id), None, None),
-                };
-                let result = if matches_entry {
-                    PaymentResult {
-                        result: response.overall_result().clone(),
-                        request_id,
-                        amount,
-                        currency,
-                        recovered: true,
-                        response: Some(response),
-                    }
-                } else {
-                    // The terminal's last answer belongs to another request: ours never completed there.
-                    log::warn!(
-                        "terminal has no result for request {request_id}: it did not complete"
-                    );
-                    PaymentResult {
-                        result: OverallResult::Failure,
-                        request_id,
-                        amount,
-                        currency,
-                        recovered: true,
-                        response: None,
-                    }
-                };
-                if matches_entry || entry.is_some() {
-                    if let Err(error) = self.journal.clear() {
-                        log::error!("{error}");
-                    }
-                }
-                deliver_payment(&delegate, &result);
-                return;
-            }
-            (FlowKind::Abort | FlowKind::Administration, Ok(response)) => {
-                if response.is_success() {
-                    let result = AdministrationResult {
-                        result: response.overall_result().clone(),
-                        request_id: flow.request_id,
-                        response,
-                    };
-                    call("on_payment_administration_success", || {
-                        delegate.on_payment_administration_success(&result)
-                    });
-                } else {
-                    let error = SdkError {
-                        mapi_error: None,
-                        result: Some(response.overall_result().clone()),
-                        request_id: Some(flow.request_id),
-                        recovery_needed: false,
-                        detail: format!(
-                            "the terminal answered {} {}",
-                            response.request_type(),
-                            response.overall_result()
-                        ),
-                    };
-                    call("on_error", || delegate.on_error(&error));
-                }
-            }
-            (
-                kind,
-                Err(FlowError {
-                    error,
-                    request_id,
-                    recovery_needed,
-                    detail,
-                }),
-            ) => {
-                settled = !recovery_needed;
-                if matches!(kind, FlowKind::Recovery { .. }) {
-                    settled = false;
-                }
-                let error = SdkError {
-                    mapi_error: Some(error),
-                    result: None,
-                    request_id: request_id.or(Some(flow.request_id)),
-                    recovery_needed: recovery_needed || matches!(kind, FlowKind::Recovery { .. }),
-                    detail,
-                };
-                call("on_error", || delegate.on_error(&error));
-            }
-        }
-        // Cleared only after the outcome was delivered: a crash inside the callback leaves the
-        // entry, and the next start recovers the payment instead of losing it.
-        if flow.journaled && settled {
-            if let Err(error) = self.journal.clear() {
-                log::error!("{error}");
-            }
-        }
-    }
-}
-
-fn deliver_payment(delegate: &Arc<dyn Delegate>, result: &PaymentResult) {
-    if result.result == OverallResult::Success {
-        call("on_payment_success", || delegate.on_payment_success(result));
-    } else {
-        call("on_payment_error", || delegate.on_payment_error(result));
     }
 }

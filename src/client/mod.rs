@@ -3,6 +3,7 @@
 //! durability that keeps a crash from losing a transaction.
 
 mod delegate;
+mod dispatch;
 mod driver;
 pub mod durability;
 mod engine;

@@ -203,7 +203,8 @@ impl Arg<'_> {
     }
 }
 
-fn string_array<'local>(
+/// A Java `String[]` of `items`.
+pub fn string_array<'local>(
     env: &mut Env<'local>,
     items: &[String],
 ) -> jni::errors::Result<JObjectArray<'local, JString<'local>>> {

@@ -17,7 +17,7 @@ use std::ffi::c_void;
 
 use jni::objects::{JClass, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong, JNI_ERR, JNI_VERSION_1_6};
-use jni::{Env, EnvUnowned, JavaVM};
+use jni::{EnvUnowned, JavaVM};
 
 pub use errors::{BridgeError, ThrowMapped};
 
@@ -47,19 +47,6 @@ pub unsafe extern "system" fn JNI_OnLoad(
             JNI_ERR
         }
     }
-}
-
-fn strings<'local>(
-    env: &mut Env<'local>,
-    items: Vec<String>,
-) -> Result<JObjectArray<'local, JString<'local>>, BridgeError> {
-    let array = JObjectArray::<JString>::new(env, items.len(), JString::null())?;
-    for (index, item) in items.iter().enumerate() {
-        let text = JString::new(env, item)?;
-        array.set_element(env, index, &text)?;
-        env.delete_local_ref(text);
-    }
-    Ok(array)
 }
 
 #[unsafe(no_mangle)]
@@ -229,8 +216,13 @@ mod simulator_exports {
         _: JClass<'l>,
         sim: jlong,
     ) -> JObjectArray<'l, JString<'l>> {
-        env.with_env(|env| strings(env, simulator_bridge::received_xml(sim)?))
-            .resolve::<ThrowMapped>()
+        env.with_env(|env| {
+            Ok::<_, BridgeError>(callbacks::string_array(
+                env,
+                &simulator_bridge::received_xml(sim)?,
+            )?)
+        })
+        .resolve::<ThrowMapped>()
     }
 
     #[unsafe(no_mangle)]

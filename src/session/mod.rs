@@ -185,6 +185,18 @@ impl Session {
         );
     }
 
+    /// Ends a command that sent nothing (or whose request is known not to have run).
+    fn refuse(
+        &mut self,
+        command: CommandId,
+        kind: CommandKind,
+        error: MapiError,
+        request_id: RequestId,
+        detail: String,
+    ) {
+        self.fail(command, kind, error, Some(request_id), false, detail);
+    }
+
     fn close(&mut self, conn: ConnId) {
         if self.connections.remove(&conn).is_some() {
             self.actions.push_back(Action::Close(conn));
@@ -210,12 +222,11 @@ impl Session {
                 "request {} is still running; wait for its result or abort it",
                 running.request_id
             );
-            self.fail(
+            self.refuse(
                 command,
                 CommandKind::Request,
                 MapiError::FlowAlreadyHappening,
-                Some(request_id),
-                false,
+                request_id,
                 detail,
             );
             return command;
@@ -229,12 +240,11 @@ impl Session {
             Err(error) => {
                 // Only a request larger than 4 GiB can get here; nothing was sent.
                 let detail = format!("the request could not be encoded: {error}");
-                self.fail(
+                self.refuse(
                     command,
                     CommandKind::Request,
                     MapiError::FailedToConnectToTerminal,
-                    Some(request_id),
-                    false,
+                    request_id,
                     detail,
                 );
                 return command;
@@ -264,24 +274,22 @@ impl Session {
                 "abort {} is still waiting for the terminal",
                 running.request_id
             );
-            self.fail(
+            self.refuse(
                 command,
                 CommandKind::Abort,
                 MapiError::SecondaryFlowAlreadyHappening,
-                Some(abort.request_id),
-                false,
+                abort.request_id,
                 detail,
             );
             return command;
         }
         let Some(request) = &self.request else {
             let detail = "no request is running on this terminal; nothing was sent".to_owned();
-            self.fail(
+            self.refuse(
                 command,
                 CommandKind::Abort,
                 MapiError::NotAFlowHappening,
-                Some(abort.request_id),
-                false,
+                abort.request_id,
                 detail,
             );
             return command;
@@ -298,12 +306,11 @@ impl Session {
             Ok(frame) => frame,
             Err(error) => {
                 let detail = format!("the abort could not be encoded: {error}");
-                self.fail(
+                self.refuse(
                     command,
                     CommandKind::Abort,
                     MapiError::FailedToConnectToTerminal,
-                    Some(abort.request_id),
-                    false,
+                    abort.request_id,
                     detail,
                 );
                 return command;
