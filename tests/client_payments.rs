@@ -381,3 +381,71 @@ fn close_right_after_the_request_is_connection_lost_with_recovery() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn t1a_automatic_recovery_at_start_reports_to_the_recovery_delegate() {
+    let dir = state_dir("auto-recovery");
+    let first = Rig::with_state(
+        Dialect::OpiNl,
+        SocketMode::DualSocket,
+        Script::close_after_authorisation(),
+        &dir,
+    );
+    let payment = Recorder::new();
+    PaymentService::with_engine(&first.engine).payment(
+        &first.terminal,
+        sale("9.99"),
+        payment.clone(),
+    );
+    let lost = match payment.wait_final() {
+        Callback::Error(error) => error.request_id.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    first
+        .simulator
+        .wait_for(|e| matches!(e, SimEvent::PaymentFinished { .. }), WAIT)
+        .unwrap();
+    // The app restarts: a new engine, same state directory and terminal, a recovery delegate.
+    let restarted = mapi::client::Engine::new().unwrap();
+    let recovery = Recorder::new();
+    restarted.set_recovery_delegate(Some(recovery.clone()));
+    let status = Recorder::new();
+    TerminalService::with_engine(&restarted).status(&first.terminal, status.clone());
+    match recovery.wait_final() {
+        Callback::PaymentSuccess(result) => {
+            assert!(result.recovered);
+            assert_eq!(result.request_id, lost);
+            assert_eq!(result.amount.unwrap().to_string(), "9.99");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The status asked during recovery is answered too (refused while recovery runs, or served after).
+    status.wait_final();
+}
+
+#[test]
+fn corrupt_journal_at_start_is_reported_and_kept() {
+    let dir = state_dir("corrupt-journal");
+    let rig = Rig::with_state(
+        Dialect::OpiNl,
+        SocketMode::SingleSocket,
+        Script::default(),
+        &dir,
+    );
+    let journal = dir.join(format!("inflight-{}.json", rig.terminal.key().file_stem()));
+    std::fs::write(&journal, b"{\"version\":1,\"request_id\":\"12").unwrap();
+    let restarted = mapi::client::Engine::new().unwrap();
+    let recovery = Recorder::new();
+    restarted.set_recovery_delegate(Some(recovery.clone()));
+    let status = Recorder::new();
+    TerminalService::with_engine(&restarted).status(&rig.terminal, status.clone());
+    match recovery.wait_final() {
+        Callback::Error(error) => assert!(error.detail.contains("corrupt"), "{}", error.detail),
+        other => panic!("{other:?}"),
+    }
+    status.wait_final();
+    assert!(
+        journal.exists(),
+        "a corrupt journal is never silently dropped"
+    );
+}

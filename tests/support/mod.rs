@@ -51,19 +51,32 @@ pub struct Recorder {
     calls: Mutex<Vec<Callback>>,
     changed: Condvar,
     pub signature_answer: Option<bool>,
+    /// The most final callbacks a test waited for: at the end there must be exactly that many.
+    expected_finals: std::sync::atomic::AtomicUsize,
+}
+
+thread_local! {
+    /// Every recorder of the current test, checked for exactly-once outcomes when its Rig drops.
+    static RECORDERS: std::cell::RefCell<Vec<Arc<Recorder>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Recorder {
     pub fn new() -> Arc<Recorder> {
-        Arc::new(Recorder::default())
+        Recorder::register(Recorder::default())
     }
 
     /// A recorder that answers signature questions with `answer`.
     pub fn answering_signature(answer: bool) -> Arc<Recorder> {
-        Arc::new(Recorder {
+        Recorder::register(Recorder {
             signature_answer: Some(answer),
             ..Recorder::default()
         })
+    }
+
+    fn register(recorder: Recorder) -> Arc<Recorder> {
+        let recorder = Arc::new(recorder);
+        RECORDERS.with(|all| all.borrow_mut().push(recorder.clone()));
+        recorder
     }
 
     fn push(&self, callback: Callback) {
@@ -84,6 +97,8 @@ impl Recorder {
 
     /// Waits until `count` final callbacks arrived; panics after [`WAIT`].
     pub fn wait_finals(&self, count: usize) -> Vec<Callback> {
+        self.expected_finals
+            .fetch_max(count, std::sync::atomic::Ordering::SeqCst);
         let guard = self.calls.lock().unwrap();
         let (guard, timeout) = self
             .changed
@@ -241,7 +256,26 @@ impl Rig {
 }
 
 impl Drop for Rig {
+    /// Every callback a test waited for must have come exactly as often as waited for: after the
+    /// engine settled, no recorder may hold a second (or a missing) final callback.
     fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.settle();
+            let recorders = RECORDERS.with(|all| std::mem::take(&mut *all.borrow_mut()));
+            for recorder in recorders {
+                let expected = recorder
+                    .expected_finals
+                    .load(std::sync::atomic::Ordering::SeqCst);
+                if expected > 0 {
+                    let finals = recorder.finals();
+                    assert_eq!(
+                        finals.len(),
+                        expected,
+                        "exactly-once outcomes violated: {finals:?}"
+                    );
+                }
+            }
+        }
         self.simulator.shutdown();
     }
 }
