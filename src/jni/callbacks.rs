@@ -12,6 +12,7 @@ use jni::objects::{JClass, JObject, JObjectArray, JString};
 use jni::refs::Global;
 use jni::signature::{JavaType, Primitive};
 use jni::sys::jvalue;
+use jni::vm::AttachConfig;
 use jni::{jni_sig, jni_str, Env, JValue, JavaVM};
 
 use super::errors::BridgeError;
@@ -150,21 +151,27 @@ impl JniDelegate {
                 return;
             }
         };
-        let result = vm.attach_current_thread(|env| -> jni::errors::Result<()> {
-            let args = build(env)?;
-            let raw: Vec<jvalue> = args.iter().map(Arg::as_jni).collect();
-            // SAFETY: the method id was resolved from NativeCallbacks with the signature `build`
-            // produces arguments for, and the object implements that interface.
-            unsafe {
-                env.call_method_unchecked(
-                    self.callbacks.0.as_obj(),
-                    pick(methods),
-                    JavaType::Primitive(Primitive::Void),
-                    &raw,
-                )?;
-            }
-            Ok(())
-        });
+        // Named so that a thread dump or a test can tell the engine thread from the app's threads.
+        let config = || AttachConfig::new().thread_name(jni_str!("mapi-engine"));
+        let result = vm.attach_current_thread_with_config(
+            config,
+            Some(32),
+            |env| -> jni::errors::Result<()> {
+                let args = build(env)?;
+                let raw: Vec<jvalue> = args.iter().map(Arg::as_jni).collect();
+                // SAFETY: the method id was resolved from NativeCallbacks with the signature `build`
+                // produces arguments for, and the object implements that interface.
+                unsafe {
+                    env.call_method_unchecked(
+                        self.callbacks.0.as_obj(),
+                        pick(methods),
+                        JavaType::Primitive(Primitive::Void),
+                        &raw,
+                    )?;
+                }
+                Ok(())
+            },
+        );
         if let Err(error) = result {
             log::error!("{what} callback failed: {error}");
         }

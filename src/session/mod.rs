@@ -150,6 +150,23 @@ impl Session {
                 response.request_type(),
                 response.overall_result()
             ),
+            // Refusals of a misplaced command are routine (a merchant hammering "stop"): no warning.
+            Err(error)
+                if !error.recovery_needed
+                    && matches!(
+                        error.error,
+                        MapiError::NotAFlowHappening
+                            | MapiError::SecondaryFlowAlreadyHappening
+                            | MapiError::FlowAlreadyHappening
+                    ) =>
+            {
+                log::debug!(
+                    "{kind:?} {} refused: {} ({})",
+                    command.0,
+                    error.error,
+                    error.detail
+                )
+            }
             Err(error) => log::warn!(
                 "{kind:?} {} failed: {} ({})",
                 command.0,

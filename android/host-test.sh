@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Host-JVM tests of the Java SDK against the real native library and the real simulator:
+#   1. installs JUnit 4 + Hamcrest from Debian when missing,
+#   2. builds the host libmapi with the JNI bridge (cargo build --features jni),
+#   3. compiles the SDK (all but the Android-only eu/ccvlab/api_android) and its tests as Java 8 bytecode,
+#      warnings are errors, and every public/protected member of the SDK must have Javadoc,
+#   4. runs every *Test class with JUnit 4 under -Xcheck:jni.
+# Fails when a test fails or when the JVM reports any JNI problem. Output goes under target/java/.
+# Run from anywhere (normally the repository root): bash android/host-test.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SDK=android/sdk/src
+OUT=target/java
+LIB_DIR=target/debug
+JUNIT=/usr/share/java/junit4.jar
+HAMCREST=/usr/share/java/hamcrest-core.jar
+
+# 1. JUnit 4 (Debian's junit4 pulls no hamcrest on its own: its manifest only points at hamcrest-core.jar).
+if [ ! -f "$JUNIT" ] || [ ! -f "$HAMCREST" ]; then
+    echo "== installing junit4 and libhamcrest-java"
+    apt-get update
+    apt-get install -y --no-install-recommends junit4 libhamcrest-java
+fi
+
+# 2. The host build of libmapi, with the JNI exports and the simulator bridge.
+echo "== cargo build --features jni"
+cargo build --features jni
+if [ ! -f "$LIB_DIR/libmapi.so" ]; then
+    echo "host-test: $LIB_DIR/libmapi.so was not built (does Cargo.toml list cdylib in crate-type?)" >&2
+    exit 1
+fi
+
+# 3. Compile. The Android-only class never reaches the host JVM.
+echo "== javac (Java 8 bytecode, -Xlint:all -Werror)"
+rm -rf "$OUT/main" "$OUT/test"
+mkdir -p "$OUT/main" "$OUT/test"
+find "$SDK/main/java" -name '*.java' -not -path '*/eu/ccvlab/api_android/*' | sort > "$OUT/main-sources.txt"
+find "$SDK/test/java" -name '*.java' | sort > "$OUT/test-sources.txt"
+javac --release 8 -Xlint:all -Werror -Xdoclint:all/protected -encoding UTF-8 \
+    -d "$OUT/main" @"$OUT/main-sources.txt"
+javac --release 8 -Xlint:all -Werror -encoding UTF-8 \
+    -cp "$OUT/main:$JUNIT:$HAMCREST" -d "$OUT/test" @"$OUT/test-sources.txt"
+
+# 4. Run every test class.
+TEST_CLASSES=()
+while IFS= read -r source; do
+    class="${source#"$SDK/test/java/"}"
+    class="${class%.java}"
+    TEST_CLASSES+=("${class//\//.}")
+done < <(find "$SDK/test/java" -name '*Test.java' | sort)
+if [ "${#TEST_CLASSES[@]}" -eq 0 ]; then
+    echo "host-test: no test classes found under $SDK/test/java" >&2
+    exit 1
+fi
+
+LOG="$OUT/junit.log"
+echo "== JUnit: ${TEST_CLASSES[*]}"
+status=0
+java -Xcheck:jni -Djava.library.path="$LIB_DIR" \
+    -cp "$OUT/main:$OUT/test:$JUNIT:$HAMCREST" \
+    org.junit.runner.JUnitCore "${TEST_CLASSES[@]}" > "$LOG" 2>&1 || status=$?
+
+jni_problems="$(grep -E 'WARNING in native method|FATAL ERROR in native method|JNI warning|WARNING: JNI local refs' "$LOG" || true)"
+summary="$(grep -E '^(OK \([0-9]+ tests?\)|Tests run: [0-9]+, +Failures: [0-9]+)' "$LOG" | tail -n 1 || true)"
+
+if [ "$status" -ne 0 ] || [ -n "$jni_problems" ] || [ -z "$summary" ]; then
+    cat "$LOG"
+else
+    grep -E '^leak check:' "$LOG" || true
+fi
+
+echo "== JUnit summary: ${summary:-none (the JVM ended before JUnit finished; exit status $status)}"
+# A closing line in the plain form CI tools read: "N passed, N failed".
+if [[ "$summary" =~ ^OK\ \(([0-9]+)\ tests?\) ]]; then
+    echo "${BASH_REMATCH[1]} passed, 0 failed"
+elif [[ "$summary" =~ ^Tests\ run:\ ([0-9]+),\ +Failures:\ ([0-9]+) ]]; then
+    echo "$(( ${BASH_REMATCH[1]} - ${BASH_REMATCH[2]} )) passed, ${BASH_REMATCH[2]} failed"
+fi
+
+if [ -n "$jni_problems" ]; then
+    echo "host-test: FAILED: the JVM reported JNI problems under -Xcheck:jni:" >&2
+    echo "$jni_problems" | sort | uniq -c >&2
+    exit 1
+fi
+if [ "$status" -ne 0 ] || [ -z "$summary" ]; then
+    echo "host-test: FAILED: JUnit exit status $status (full log: $LOG)" >&2
+    exit 1
+fi
+echo "host-test: OK (full log: $LOG)"

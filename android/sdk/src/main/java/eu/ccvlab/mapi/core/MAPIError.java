@@ -1,0 +1,52 @@
+package eu.ccvlab.mapi.core;
+
+/**
+ * Why the SDK itself ended a flow, rather than the terminal settling it. Found in
+ * {@link eu.ccvlab.mapi.core.api.response.result.Error#mapiError()}; when the terminal answered
+ * with a result other than Success, {@code mapiError()} is {@code null} and the terminal's result is in
+ * {@link eu.ccvlab.mapi.core.api.response.result.Error#resultState()} instead.
+ */
+public enum MAPIError {
+    /** A request was started while another one runs on the same terminal; nothing was sent. */
+    FLOW_ALREADY_HAPPENING,
+    /**
+     * The connection dropped (or a send failed) while the request ran: its outcome is unknown. Recover it
+     * with {@code TerminalService.recoverPayment} before starting a new payment.
+     */
+    TERMINAL_CONNECTION_LOST,
+    /** The terminal could not be reached: check its IP address, port and that it is in OPI mode. */
+    FAILED_TO_CONNECT_TO_TERMINAL,
+    /** The terminal did not answer in time; for a payment, recover it before retrying. */
+    RESPONSE_TIMEOUT,
+    /** The terminal or its OPI dialect does not support the authorise-and-capture flow. */
+    AUTH_AND_CAP_FLOW_NOT_SUPPORTED,
+    /** The terminal sent something that is not a valid answer to the running request. */
+    RECEIVED_UNKNOWN_MESSAGE_FROM_TERMINAL,
+    /** The terminal's dialect cannot void a specific (not the last) sale. */
+    VOID_SPECIFIC_SALE_NOT_SUPPORTED,
+    /** An abort was asked while no request runs on that terminal; nothing was sent. */
+    NOT_A_FLOW_HAPPENING,
+    /** An abort was asked while another abort is still waiting for its answer; nothing was sent. */
+    SECONDARY_FLOW_ALREADY_HAPPENING;
+
+    /**
+     * The constant named {@code name}, or {@code null} when {@code name} is {@code null} or unknown (a newer
+     * native library may know more errors than this Java API).
+     *
+     * <p>Thread: any.
+     *
+     * @param name a constant name such as {@code "RESPONSE_TIMEOUT"}, or {@code null}
+     * @return the constant, or {@code null}
+     */
+    public static MAPIError fromName(String name) {
+        if (name == null) {
+            return null;
+        }
+        for (MAPIError error : values()) {
+            if (error.name().equals(name)) {
+                return error;
+            }
+        }
+        return null;
+    }
+}

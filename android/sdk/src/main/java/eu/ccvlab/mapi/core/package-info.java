@@ -1,0 +1,6 @@
+/**
+ * The SDK's core types: errors ({@link eu.ccvlab.mapi.core.MAPIError}), the answer to a terminal's question
+ * ({@link eu.ccvlab.mapi.core.Callback}) and, as an extension of this SDK, the process-wide settings
+ * ({@link eu.ccvlab.mapi.core.MapiConfig}) that let the SDK run without Android.
+ */
+package eu.ccvlab.mapi.core;

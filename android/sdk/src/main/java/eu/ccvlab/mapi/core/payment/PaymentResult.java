@@ -1,0 +1,147 @@
+package eu.ccvlab.mapi.core.payment;
+
+import java.util.Objects;
+
+import eu.ccvlab.mapi.core.requests.ResultState;
+
+/**
+ * How the terminal settled a payment (or, with {@link #recovered()}, how a recovery found it settled).
+ * Delivered to {@code PaymentDelegate.onPaymentSuccess} when {@link #resultState()} is
+ * {@link ResultState#SUCCESS}, else to {@code onPaymentError}. Fields the terminal did not report are null.
+ */
+public final class PaymentResult {
+    private final ResultState resultState;
+    private final String requestId;
+    private final Money amount;
+    private final boolean recovered;
+    private final String terminalId;
+    private final String stan;
+    private final String approvalCode;
+    private final String cardCircuit;
+    private final String maskedPan;
+
+    /**
+     * Thread: any.
+     *
+     * @param resultState  the terminal's result (required)
+     * @param requestId    the payment's RequestID (required)
+     * @param amount       the amount, or null
+     * @param recovered    whether the result was obtained by recovery (RepeatLastMessage)
+     * @param terminalId   the terminal's id, or null
+     * @param stan         the STAN (leading zeros kept), or null
+     * @param approvalCode the acquirer's approval code, or null
+     * @param cardCircuit  the card brand (for example "MAESTRO"), or null
+     * @param maskedPan    the card number, masked, or null
+     * @throws NullPointerException if {@code resultState} or {@code requestId} is null
+     */
+    public PaymentResult(ResultState resultState, String requestId, Money amount, boolean recovered,
+            String terminalId, String stan, String approvalCode, String cardCircuit, String maskedPan) {
+        this.resultState = Objects.requireNonNull(resultState, "resultState must not be null");
+        this.requestId = Objects.requireNonNull(requestId, "requestId must not be null");
+        this.amount = amount;
+        this.recovered = recovered;
+        this.terminalId = terminalId;
+        this.stan = stan;
+        this.approvalCode = approvalCode;
+        this.cardCircuit = cardCircuit;
+        this.maskedPan = maskedPan;
+    }
+
+    /** @return the terminal's result. Thread: any. */
+    public ResultState resultState() {
+        return resultState;
+    }
+
+    /** @return the terminal's result. Thread: any. */
+    public ResultState getResultState() {
+        return resultState;
+    }
+
+    /** @return the payment's RequestID (the key to recover it). Thread: any. */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** @return the payment's RequestID (the key to recover it). Thread: any. */
+    public String getRequestId() {
+        return requestId;
+    }
+
+    /** @return the amount, or null when unknown (a recovery without journal). Thread: any. */
+    public Money amount() {
+        return amount;
+    }
+
+    /** @return the amount, or null when unknown (a recovery without journal). Thread: any. */
+    public Money getAmount() {
+        return amount;
+    }
+
+    /** @return whether this result came from a recovery after a crash or a lost connection. Thread: any. */
+    public boolean recovered() {
+        return recovered;
+    }
+
+    /** @return whether this result came from a recovery after a crash or a lost connection. Thread: any. */
+    public boolean isRecovered() {
+        return recovered;
+    }
+
+    /** @return the terminal's id, or null. Thread: any. */
+    public String terminalId() {
+        return terminalId;
+    }
+
+    /** @return the terminal's id, or null. Thread: any. */
+    public String getTerminalId() {
+        return terminalId;
+    }
+
+    /** @return the STAN (system trace audit number, leading zeros kept), or null. Thread: any. */
+    public String stan() {
+        return stan;
+    }
+
+    /** @return the STAN (system trace audit number, leading zeros kept), or null. Thread: any. */
+    public String getStan() {
+        return stan;
+    }
+
+    /** @return the approval code, or null. Thread: any. */
+    public String approvalCode() {
+        return approvalCode;
+    }
+
+    /** @return the approval code, or null. Thread: any. */
+    public String getApprovalCode() {
+        return approvalCode;
+    }
+
+    /** @return the card brand, or null. Thread: any. */
+    public String cardCircuit() {
+        return cardCircuit;
+    }
+
+    /** @return the card brand, or null. Thread: any. */
+    public String getCardCircuit() {
+        return cardCircuit;
+    }
+
+    /** @return the masked card number, or null. Thread: any. */
+    public String maskedPan() {
+        return maskedPan;
+    }
+
+    /** @return the masked card number, or null. Thread: any. */
+    public String getMaskedPan() {
+        return maskedPan;
+    }
+
+    /** @return every field, for support logs (the card number is masked). Thread: any. */
+    @Override
+    public String toString() {
+        return "PaymentResult{" + resultState + ", requestId=" + requestId + ", amount=" + amount
+                + (recovered ? ", recovered" : "") + ", terminalId=" + terminalId + ", stan=" + stan
+                + ", approvalCode=" + approvalCode + ", cardCircuit=" + cardCircuit + ", pan=" + maskedPan + "}";
+    }
+}

@@ -1,0 +1,112 @@
+package eu.ccvlab.mapi.internal;
+
+/**
+ * The native engine's entry points (the JNI contract; implemented in the Rust crate's {@code src/jni}).
+ * Every method returns at once; outcomes arrive through the {@link NativeCallbacks} passed in, on the engine
+ * thread. Native code throws {@link NullPointerException} or {@link IllegalArgumentException} for bad
+ * arguments and {@link IllegalStateException} for a stale handle.
+ *
+ * <p>Loading this class loads {@code libmapi.so} ({@code mapi.dll}, {@code libmapi.dylib}); without it the
+ * first use throws {@link UnsatisfiedLinkError} (wrapped in {@link ExceptionInInitializerError}).
+ */
+public final class NativeEngine {
+    static {
+        System.loadLibrary("mapi");
+    }
+
+    /** Payment type code: sale. */
+    public static final int SALE = 0;
+    /** Payment type code: refund. */
+    public static final int REFUND = 1;
+    /** Payment type code: void of the last transaction. */
+    public static final int VOID = 2;
+    /** Payment type code: reservation (pre-authorisation). */
+    public static final int RESERVATION = 3;
+
+    /** Administration code: status (Diagnosis). */
+    public static final int STATUS = 0;
+    /** Administration code: login. */
+    public static final int LOGIN = 1;
+    /** Administration code: period closing (ReconciliationWithClosure). */
+    public static final int PERIOD_CLOSING = 2;
+    /** Administration code: partial period closing (Reconciliation). */
+    public static final int PARTIAL_PERIOD_CLOSING = 3;
+
+    private NativeEngine() {
+    }
+
+    /**
+     * Starts a payment. Thread: any; returns at once.
+     *
+     * @param terminal    the terminal
+     * @param paymentType {@link #SALE}, {@link #REFUND}, {@link #VOID} or {@link #RESERVATION}
+     * @param amount      a plain decimal, for example "12.50"
+     * @param currency    an ISO 4217 code
+     * @param callbacks   receives the flow's callbacks
+     */
+    public static native void payment(NativeTerminal terminal, int paymentType, String amount, String currency,
+            NativeCallbacks callbacks);
+
+    /**
+     * Aborts the running request. Thread: any; returns at once.
+     *
+     * @param terminal      the terminal
+     * @param newConnection send the AbortRequest on a new connection
+     * @param silent        a silent abort (no "Aborted" display)
+     * @param callbacks     receives the flow's callbacks
+     */
+    public static native void abort(NativeTerminal terminal, boolean newConnection, boolean silent,
+            NativeCallbacks callbacks);
+
+    /**
+     * Runs an administrative request. Thread: any; returns at once.
+     *
+     * @param terminal  the terminal
+     * @param operation {@link #STATUS}, {@link #LOGIN}, {@link #PERIOD_CLOSING} or {@link #PARTIAL_PERIOD_CLOSING}
+     * @param callbacks receives the flow's callbacks
+     */
+    public static native void administration(NativeTerminal terminal, int operation, NativeCallbacks callbacks);
+
+    /**
+     * Recovers the payment in the in-flight journal (or the terminal's last) with RepeatLastMessage.
+     * Thread: any; returns at once.
+     *
+     * @param terminal  the terminal
+     * @param callbacks receives the flow's callbacks
+     */
+    public static native void recoverPayment(NativeTerminal terminal, NativeCallbacks callbacks);
+
+    /**
+     * Answers a question received by {@link NativeCallbacks#onAsk}. Thread: any; returns at once.
+     *
+     * @param askHandle the question's handle
+     * @param yes       the answer
+     * @throws IllegalStateException if the handle was already answered or is unknown
+     */
+    public static native void answerAsk(long askHandle, boolean yes);
+
+    /**
+     * The actual channel-1 (compatibility) port of the terminal's session, starting the session if needed
+     * (tests use compatibility port 0). Thread: any; blocks briefly.
+     *
+     * @param terminal the terminal
+     * @return the port, or -1 in single socket mode
+     */
+    public static native int listenPort(NativeTerminal terminal);
+
+    /**
+     * Diagnostics for tests: native handles alive (questions not yet answered, simulators not yet stopped…).
+     * Thread: any.
+     *
+     * @return the count
+     */
+    public static native long liveHandleCount();
+
+    /**
+     * Diagnostics for tests: JNI global references native code holds (one per running flow's callbacks…).
+     * Thread: any.
+     *
+     * @return the count
+     */
+    public static native long globalRefCount();
+}
