@@ -14,7 +14,7 @@ cd "$ROOT"
 
 SDK=android/sdk/src
 OUT=target/java
-LIB_DIR=target/debug
+LIB_DIR="${CARGO_TARGET_DIR:-target}/debug"
 JUNIT=/usr/share/java/junit4.jar
 HAMCREST=/usr/share/java/hamcrest-core.jar
 
