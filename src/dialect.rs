@@ -52,6 +52,13 @@ impl Dialect {
         999_999_999
     }
 
+    /// Whether a reversal may name the transaction to void (`OriginalTransaction STAN`). Public
+    /// OPI-DE traces show it; for OPI-NL CCV documents only the void of the last transaction
+    /// *(unverified: a real trace may correct this one line)*.
+    pub fn can_void_specific_sale(self) -> bool {
+        matches!(self, Dialect::OpiDe)
+    }
+
     /// Short name for logs and command lines.
     pub fn name(self) -> &'static str {
         match self {

@@ -14,6 +14,7 @@ use super::delegate::{Delegate, SdkError};
 use super::durability::{InFlightJournal, JournalEntry, RequestIdStore};
 use super::operation::{self, Operation};
 use super::terminal::Terminal;
+use super::validation;
 use crate::dialect::SocketMode;
 use crate::error::MapiError;
 use crate::message::{Amount, RequestId};
@@ -280,6 +281,13 @@ impl TerminalTask {
     }
 
     async fn run_operation(&mut self, operation: Operation, delegate: Arc<dyn Delegate>) {
+        if let Operation::Payment(payment) = &operation {
+            if let Err(error) = validation::check_payment(&self.terminal, payment) {
+                log::warn!("payment refused before sending: {}", error.detail);
+                call("on_error", || delegate.on_error(&error));
+                return;
+            }
+        }
         if let Err(detail) = self.ensure_transport().await {
             let error = local_error(Some(MapiError::FailedToConnectToTerminal), None, detail);
             call("on_error", || delegate.on_error(&error));

@@ -9,6 +9,7 @@ pub mod durability;
 mod engine;
 mod operation;
 mod terminal;
+mod validation;
 
 pub use delegate::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,

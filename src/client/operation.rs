@@ -23,6 +23,12 @@ pub enum PaymentKind {
     },
     /// Reserve an amount (pre-authorisation).
     Reservation,
+    /// Take (part of) a reserved amount: CardFinancialAdvice naming the reservation by STAN.
+    /// EUR 0.00 settles an unattended session with nothing taken (E13).
+    Capture {
+        /// STAN of the reservation.
+        stan: Option<String>,
+    },
 }
 
 /// A payment to run.
@@ -101,6 +107,7 @@ pub(crate) fn payment_request(terminal: &Terminal, payment: &Payment, id: Reques
         PaymentKind::Refund => CardRequestType::PaymentRefund,
         PaymentKind::Reversal { .. } => CardRequestType::PaymentReversal,
         PaymentKind::Reservation => CardRequestType::CardPreAuthorisation,
+        PaymentKind::Capture { .. } => CardRequestType::CardFinancialAdvice,
     };
     let mut request = CardServiceRequest::new(request_type, &terminal.workstation_id, id);
     request.application_sender = Some(terminal.application_sender.clone());
@@ -108,7 +115,9 @@ pub(crate) fn payment_request(terminal: &Terminal, payment: &Payment, id: Reques
     data.transaction_number = payment.transaction_number.clone();
     request.pos_data = Some(data);
     request.total_amount = Some(TotalAmount::new(payment.amount, &payment.currency));
-    if let PaymentKind::Reversal { stan: Some(stan) } = &payment.kind {
+    if let PaymentKind::Reversal { stan: Some(stan) } | PaymentKind::Capture { stan: Some(stan) } =
+        &payment.kind
+    {
         request.original_transaction = Some(OriginalTransaction {
             stan: Some(stan.clone()),
             ..OriginalTransaction::default()

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::dialect::{Dialect, SocketMode};
+use crate::message::Amount;
 
 /// Timeouts of one terminal; defaults are CCV's SDK values for the dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +66,8 @@ pub struct Terminal {
     pub application_sender: String,
     /// Timeouts.
     pub timeouts: Timeouts,
+    /// Highest amount a payment may ask (S1C/S1D); larger ones are refused before sending.
+    pub max_amount: Amount,
     /// Where the RequestID counter and the in-flight journal live (Android: the app's `filesDir`).
     /// Without it nothing survives a crash: only for tests and demos.
     pub state_dir: Option<PathBuf>,
@@ -87,6 +90,7 @@ impl Terminal {
             language_code: "en".to_owned(),
             application_sender: "mapi-rs".to_owned(),
             timeouts: Timeouts::for_dialect(dialect),
+            max_amount: Amount(super::validation::default_max_amount()),
             state_dir: None,
         }
     }

@@ -32,13 +32,20 @@ pub fn payment(
     payment_type: i32,
     amount: &JString<'_>,
     currency: &JString<'_>,
+    original_stan: &JString<'_>,
     callbacks: &JObject<'_>,
 ) -> Result<(), BridgeError> {
+    let stan = if original_stan.is_null() {
+        None
+    } else {
+        Some(convert::string(env, original_stan, "originalStan")?)
+    };
     let kind = match payment_type {
         0 => PaymentKind::Sale,
         1 => PaymentKind::Refund,
-        2 => PaymentKind::Reversal { stan: None },
+        2 => PaymentKind::Reversal { stan },
         3 => PaymentKind::Reservation,
+        4 => PaymentKind::Capture { stan },
         other => {
             return Err(BridgeError::InvalidArgument(format!(
                 "unknown payment type {other}"

@@ -57,10 +57,21 @@ pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_payment<'l>(
     kind: jint,
     amount: JString<'l>,
     currency: JString<'l>,
+    original_stan: JString<'l>,
     callbacks: JObject<'l>,
 ) {
-    env.with_env(|env| api::payment(env, &terminal, kind, &amount, &currency, &callbacks))
-        .resolve::<ThrowMapped>()
+    env.with_env(|env| {
+        api::payment(
+            env,
+            &terminal,
+            kind,
+            &amount,
+            &currency,
+            &original_stan,
+            &callbacks,
+        )
+    })
+    .resolve::<ThrowMapped>()
 }
 
 #[unsafe(no_mangle)]

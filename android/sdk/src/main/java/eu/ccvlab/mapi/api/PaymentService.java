@@ -30,7 +30,7 @@ public class PaymentService implements PaymentApi {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(payment, "payment must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.payment(terminal, payment.type(), payment.amount(), delegate);
+        Flows.payment(terminal, payment.type(), payment.amount(), payment.originalStan(), delegate);
     }
 
     /**
@@ -43,7 +43,7 @@ public class PaymentService implements PaymentApi {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(payment, "payment must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.payment(terminal, Payment.Type.RESERVATION, payment.amount(), delegate);
+        Flows.payment(terminal, Payment.Type.RESERVATION, payment.amount(), null, delegate);
     }
 
     /**

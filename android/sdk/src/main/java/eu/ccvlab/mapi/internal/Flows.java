@@ -32,8 +32,23 @@ public final class Flows {
      * @param delegate the app's delegate
      */
     public static void payment(ExternalTerminal terminal, Payment.Type type, Money amount, PaymentDelegate delegate) {
+        payment(terminal, type, amount, null, delegate);
+    }
+
+    /**
+     * Starts a payment of {@code type} that may name an earlier transaction.
+     *
+     * @param terminal     the terminal
+     * @param type         the payment type
+     * @param amount       the amount, sent as {@code toPlainString()}
+     * @param originalStan STAN of the transaction a void or capture refers to, or null
+     * @param delegate     the app's delegate
+     */
+    public static void payment(ExternalTerminal terminal, Payment.Type type, Money amount, String originalStan,
+            PaymentDelegate delegate) {
         NativeEngine.payment(NativeTerminal.from(terminal), paymentTypeCode(type), amount.value().toPlainString(),
-                amount.currency().getCurrencyCode(), callbacks(type.name().toLowerCase(java.util.Locale.ROOT), delegate));
+                amount.currency().getCurrencyCode(), originalStan,
+                callbacks(type.name().toLowerCase(java.util.Locale.ROOT), delegate));
     }
 
     /**
@@ -98,6 +113,8 @@ public final class Flows {
                 return NativeEngine.VOID;
             case RESERVATION:
                 return NativeEngine.RESERVATION;
+            case CAPTURE:
+                return NativeEngine.CAPTURE;
             case SALE:
             default:
                 return NativeEngine.SALE;

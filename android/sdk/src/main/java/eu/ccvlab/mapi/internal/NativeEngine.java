@@ -22,6 +22,8 @@ public final class NativeEngine {
     public static final int VOID = 2;
     /** Payment type code: reservation (pre-authorisation). */
     public static final int RESERVATION = 3;
+    /** Payment type: capture of a reservation (CardFinancialAdvice). */
+    public static final int CAPTURE = 4;
 
     /** Administration code: status (Diagnosis). */
     public static final int STATUS = 0;
@@ -39,13 +41,14 @@ public final class NativeEngine {
      * Starts a payment. Thread: any; returns at once.
      *
      * @param terminal    the terminal
-     * @param paymentType {@link #SALE}, {@link #REFUND}, {@link #VOID} or {@link #RESERVATION}
+     * @param paymentType {@link #SALE}, {@link #REFUND}, {@link #VOID}, {@link #RESERVATION} or {@link #CAPTURE}
      * @param amount      a plain decimal, for example "12.50"
      * @param currency    an ISO 4217 code
+     * @param originalStan STAN of the transaction a void or capture refers to, or null
      * @param callbacks   receives the flow's callbacks
      */
     public static native void payment(NativeTerminal terminal, int paymentType, String amount, String currency,
-            NativeCallbacks callbacks);
+            String originalStan, NativeCallbacks callbacks);
 
     /**
      * Aborts the running request. Thread: any; returns at once.

@@ -262,21 +262,14 @@ public class RobustnessTest {
 
     /**
      * Native counters once every earlier flow of {@code terminal} has been released. Native code drops a
-     * flow's references right after its final callback returns, so one reading may still include the last
-     * flow; an abort round trip on the same terminal (flows of a terminal run in order) settles everything
-     * before it, and the smallest of several readings excludes the one in flight.
+     * flow's references on the terminal's engine task right after the final callback returned; the task
+     * handles one message at a time, so a round trip through that task ({@code listenPort}) returns only
+     * after every flow whose final callback we saw has been released.
      */
-    private long[] settledCounts(ExternalTerminal terminal) throws InterruptedException {
-        long globalRefs = Long.MAX_VALUE;
-        long handles = Long.MAX_VALUE;
-        Map<String, Integer> ignored = new TreeMap<>();
-        for (int i = 0; i < 5; i++) {
-            idleAborts(terminal, 1, ignored);
-            RecordingDelegate.drainCallbackExecutor();
-            globalRefs = Math.min(globalRefs, NativeEngine.globalRefCount());
-            handles = Math.min(handles, NativeEngine.liveHandleCount());
-        }
-        return new long[] {globalRefs, handles};
+    private long[] settledCounts(ExternalTerminal terminal) {
+        RecordingDelegate.drainCallbackExecutor();
+        NativeEngine.listenPort(SimulatedTerminal.nativeTerminalFor(terminal));
+        return new long[] {NativeEngine.globalRefCount(), NativeEngine.liveHandleCount()};
     }
 
     @Test

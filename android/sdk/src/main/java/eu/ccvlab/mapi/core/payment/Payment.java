@@ -20,18 +20,26 @@ public final class Payment {
         SALE,
         /** Money back to the card (OPI PaymentRefund). */
         REFUND,
-        /** Void of the last transaction (OPI PaymentReversal). */
+        /** Void of the last transaction, or of the one named by {@link Builder#originalStan} (OPI PaymentReversal). */
         VOID,
         /** Reserve an amount, for example at a hotel or charger (OPI CardPreAuthorisation). */
-        RESERVATION
+        RESERVATION,
+        /**
+         * Take (part of) a reserved amount, naming the reservation by {@link Builder#originalStan}
+         * (OPI CardFinancialAdvice); EUR 0.00 ends an unattended session with nothing taken.
+         * Extension: CCV's name for it is not public.
+         */
+        CAPTURE
     }
 
     private final Type type;
     private final Money amount;
+    private final String originalStan;
 
     private Payment(Builder builder) {
         this.type = builder.type;
         this.amount = Objects.requireNonNull(builder.amount, "amount must not be null");
+        this.originalStan = builder.originalStan;
     }
 
     /**
@@ -49,7 +57,26 @@ public final class Payment {
      * @return a new builder
      */
     public Builder toBuilder() {
-        return new Builder().type(type).amount(amount);
+        return new Builder().type(type).amount(amount).originalStan(originalStan);
+    }
+
+    /**
+     * Extension: the STAN of the transaction a {@link Type#VOID} or {@link Type#CAPTURE} refers to,
+     * or null. Thread: any.
+     *
+     * @return the STAN or null
+     */
+    public String originalStan() {
+        return originalStan;
+    }
+
+    /**
+     * Extension: see {@link #originalStan()}. Thread: any.
+     *
+     * @return the STAN or null
+     */
+    public String getOriginalStan() {
+        return originalStan;
     }
 
     /** @return the kind of payment. Thread: any. */
@@ -87,13 +114,13 @@ public final class Payment {
             return false;
         }
         Payment that = (Payment) other;
-        return type == that.type && amount.equals(that.amount);
+        return type == that.type && amount.equals(that.amount) && Objects.equals(originalStan, that.originalStan);
     }
 
-    /** @return a hash of type and amount. Thread: any. */
+    /** @return a hash of type, amount and original STAN. Thread: any. */
     @Override
     public int hashCode() {
-        return Objects.hash(type, amount);
+        return Objects.hash(type, amount, originalStan);
     }
 
     /** @return for example {@code "Payment{SALE 12.50 EUR}"}. Thread: any. */
@@ -106,6 +133,7 @@ public final class Payment {
     public static final class Builder {
         private Type type = Type.SALE;
         private Money amount;
+        private String originalStan;
 
         private Builder() {
         }
@@ -131,6 +159,19 @@ public final class Payment {
          */
         public Builder amount(Money amount) {
             this.amount = Objects.requireNonNull(amount, "amount must not be null");
+            return this;
+        }
+
+        /**
+         * Extension: the STAN of the transaction to void or capture (null: the last one). OPI-NL
+         * terminals can only void the last transaction: naming one there ends in
+         * {@code VOID_SPECIFIC_SALE_NOT_SUPPORTED}.
+         *
+         * @param stan the STAN as the terminal printed it (leading zeros kept), or null
+         * @return this builder
+         */
+        public Builder originalStan(String stan) {
+            this.originalStan = stan;
             return this;
         }
 

@@ -1,0 +1,150 @@
+//! Checks made before a payment leaves, so that a request the terminal must refuse never reaches
+//! it (certification S1A–S1D) and a request the dialect cannot express fails with CCV's error name.
+
+use rust_decimal::Decimal;
+
+use super::delegate::SdkError;
+use super::operation::{Payment, PaymentKind};
+use super::terminal::Terminal;
+use crate::error::MapiError;
+use crate::message::OverallResult;
+
+fn validation_error(detail: String) -> SdkError {
+    SdkError {
+        mapi_error: None,
+        result: Some(OverallResult::ValidationError),
+        request_id: None,
+        recovery_needed: false,
+        detail,
+    }
+}
+
+/// `Ok` when `payment` may be sent to `terminal`; otherwise the error to report (nothing is sent).
+pub(crate) fn check_payment(terminal: &Terminal, payment: &Payment) -> Result<(), SdkError> {
+    let amount = payment.amount.value();
+    let currency = &payment.currency;
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(validation_error(format!(
+            "currency '{currency}' is not an ISO 4217 code such as EUR"
+        )));
+    }
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(validation_error(format!(
+            "negative amount {currency} {amount}: give a positive amount and use a refund to pay money back (S1B)"
+        )));
+    }
+    if amount.scale() > 2 && amount.normalize().scale() > 2 {
+        return Err(validation_error(format!(
+            "amount {amount} has more than two decimals"
+        )));
+    }
+    // A capture of EUR 0.00 settles an unattended session with nothing taken (E13); every other
+    // kind moves money and a zero amount is a POS mistake (S1A).
+    let zero_allowed = matches!(
+        payment.kind,
+        PaymentKind::Capture { .. } | PaymentKind::Reversal { .. }
+    );
+    if amount.is_zero() && !zero_allowed {
+        return Err(validation_error(format!(
+            "amount {currency} {amount} is zero: nothing to pay (S1A)"
+        )));
+    }
+    if amount > terminal.max_amount.value() {
+        return Err(validation_error(format!(
+            "amount {currency} {amount} is above the highest amount the terminal accepts ({}) (S1D)",
+            terminal.max_amount
+        )));
+    }
+    if let PaymentKind::Reversal { stan: Some(stan) } = &payment.kind {
+        if !terminal.dialect.can_void_specific_sale() {
+            return Err(SdkError {
+                mapi_error: Some(MapiError::VoidSpecificSaleNotSupported),
+                result: None,
+                request_id: None,
+                recovery_needed: false,
+                detail: format!(
+                    "{} terminals can only void the last transaction, not STAN {stan}; void without a STAN or refund instead",
+                    terminal.dialect.name().to_uppercase()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The default highest amount: eight digits with cents, what CCV's OPI amount fields carry.
+pub(crate) fn default_max_amount() -> Decimal {
+    Decimal::new(99_999_999, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::Dialect;
+
+    fn pay(kind: PaymentKind, amount: &str) -> Payment {
+        Payment {
+            kind,
+            amount: amount.parse().unwrap(),
+            currency: "EUR".into(),
+            transaction_number: None,
+        }
+    }
+
+    #[test]
+    fn s1a_to_s1d_amounts_are_checked_before_sending() {
+        let nl = Terminal::new("127.0.0.1", Dialect::OpiNl);
+        assert!(
+            check_payment(&nl, &pay(PaymentKind::Sale, "0.00")).is_err(),
+            "S1A zero"
+        );
+        assert!(
+            check_payment(&nl, &pay(PaymentKind::Sale, "-1.00")).is_err(),
+            "S1B negative"
+        );
+        assert!(
+            check_payment(&nl, &pay(PaymentKind::Sale, "999999.99")).is_ok(),
+            "S1C highest"
+        );
+        assert!(
+            check_payment(&nl, &pay(PaymentKind::Sale, "1000000.00")).is_err(),
+            "S1D over"
+        );
+        assert!(
+            check_payment(&nl, &pay(PaymentKind::Sale, "1.005")).is_err(),
+            "sub-cent"
+        );
+        assert!(
+            check_payment(&nl, &pay(PaymentKind::Sale, "1.500")).is_ok(),
+            "trailing zero is exact"
+        );
+        let capture = PaymentKind::Capture {
+            stan: Some("12".into()),
+        };
+        assert!(
+            check_payment(&nl, &pay(capture, "0.00")).is_ok(),
+            "E13 zero advice"
+        );
+        let error = check_payment(&nl, &pay(PaymentKind::Sale, "-1")).unwrap_err();
+        assert_eq!(error.result, Some(OverallResult::ValidationError));
+        let mut lower = nl.clone();
+        lower.max_amount = "500.00".parse().unwrap();
+        assert!(check_payment(&lower, &pay(PaymentKind::Sale, "500.01")).is_err());
+    }
+
+    #[test]
+    fn voiding_a_specific_sale_needs_a_dialect_that_can() {
+        let specific = PaymentKind::Reversal {
+            stan: Some("29".into()),
+        };
+        let nl = Terminal::new("127.0.0.1", Dialect::OpiNl);
+        let error = check_payment(&nl, &pay(specific.clone(), "1.00")).unwrap_err();
+        assert_eq!(
+            error.mapi_error,
+            Some(MapiError::VoidSpecificSaleNotSupported)
+        );
+        let de = Terminal::new("127.0.0.1", Dialect::OpiDe);
+        assert!(check_payment(&de, &pay(specific, "1.00")).is_ok());
+        assert!(check_payment(&nl, &pay(PaymentKind::Reversal { stan: None }, "1.00")).is_ok());
+    }
+}

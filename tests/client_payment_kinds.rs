@@ -1,0 +1,176 @@
+//! Refunds, reversals, reservations and captures, and the checks made before a payment leaves
+//! (S1A–S1D, VOID_SPECIFIC_SALE_NOT_SUPPORTED): Rust client ↔ simulator on loopback.
+
+mod support;
+
+use mapi::client::{Payment, PaymentKind, PaymentService};
+use mapi::message::{CardRequestType, Message, OverallResult};
+use mapi::simulator::Script;
+use mapi::{Dialect, MapiError, SocketMode};
+use support::{Callback, Recorder, Rig};
+
+fn payment(kind: PaymentKind, amount: &str) -> Payment {
+    Payment {
+        kind,
+        amount: amount.parse().unwrap(),
+        currency: "EUR".to_owned(),
+        transaction_number: None,
+    }
+}
+
+fn card_requests(rig: &Rig) -> Vec<mapi::message::CardServiceRequest> {
+    rig.simulator
+        .received_messages()
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::CardServiceRequest(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn s1a_s1b_s1d_invalid_amounts_are_refused_before_anything_is_sent() {
+    let rig = Rig::new(Dialect::OpiNl, SocketMode::DualSocket, Script::success());
+    let service = PaymentService::with_engine(&rig.engine);
+    for (amount, case) in [
+        ("0.00", "S1A zero"),
+        ("-5.00", "S1B negative"),
+        ("1000000.00", "S1D over"),
+        ("1.001", "sub-cent"),
+    ] {
+        let recorder = Recorder::new();
+        service.payment(
+            &rig.terminal,
+            payment(PaymentKind::Sale, amount),
+            recorder.clone(),
+        );
+        match recorder.wait_final() {
+            Callback::Error(error) => {
+                assert_eq!(error.result, Some(OverallResult::ValidationError), "{case}");
+                assert_eq!(error.mapi_error, None, "{case}");
+                assert!(!error.recovery_needed, "{case}");
+            }
+            other => panic!("{case}: {other:?}"),
+        }
+    }
+    assert!(
+        rig.simulator.received().is_empty(),
+        "nothing reached the terminal"
+    );
+    let highest = Recorder::new();
+    service.payment(
+        &rig.terminal,
+        payment(PaymentKind::Sale, "999999.99"),
+        highest.clone(),
+    );
+    assert!(
+        matches!(highest.wait_final(), Callback::PaymentSuccess(_)),
+        "S1C: the highest amount is paid"
+    );
+    let sent = card_requests(&rig);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].total_amount.as_ref().unwrap().value.to_string(),
+        "999999.99"
+    );
+}
+
+#[test]
+fn refund_reservation_and_void_use_their_opi_request_types() {
+    let rig = Rig::new(Dialect::OpiNl, SocketMode::DualSocket, Script::success());
+    let service = PaymentService::with_engine(&rig.engine);
+    for kind in [
+        PaymentKind::Refund,
+        PaymentKind::Reservation,
+        PaymentKind::Reversal { stan: None },
+    ] {
+        let recorder = Recorder::new();
+        service.payment(&rig.terminal, payment(kind, "4.20"), recorder.clone());
+        assert!(matches!(recorder.wait_final(), Callback::PaymentSuccess(_)));
+    }
+    let types: Vec<CardRequestType> = card_requests(&rig)
+        .into_iter()
+        .map(|r| r.request_type)
+        .collect();
+    assert_eq!(
+        types,
+        [
+            CardRequestType::PaymentRefund,
+            CardRequestType::CardPreAuthorisation,
+            CardRequestType::PaymentReversal
+        ]
+    );
+}
+
+#[test]
+fn voiding_a_specific_sale_is_refused_on_nl_and_sent_with_its_stan_on_de() {
+    let nl = Rig::new(Dialect::OpiNl, SocketMode::DualSocket, Script::success());
+    let recorder = Recorder::new();
+    let specific = PaymentKind::Reversal {
+        stan: Some("000029".to_owned()),
+    };
+    PaymentService::with_engine(&nl.engine).payment(
+        &nl.terminal,
+        payment(specific.clone(), "1.00"),
+        recorder.clone(),
+    );
+    match recorder.wait_final() {
+        Callback::Error(error) => assert_eq!(
+            error.mapi_error,
+            Some(MapiError::VoidSpecificSaleNotSupported)
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(nl.simulator.received().is_empty());
+
+    let de = Rig::new(Dialect::OpiDe, SocketMode::SingleSocket, Script::success());
+    let recorder = Recorder::new();
+    PaymentService::with_engine(&de.engine).payment(
+        &de.terminal,
+        payment(specific, "1.00"),
+        recorder.clone(),
+    );
+    assert!(matches!(recorder.wait_final(), Callback::PaymentSuccess(_)));
+    let sent = card_requests(&de);
+    assert_eq!(sent[0].request_type, CardRequestType::PaymentReversal);
+    assert_eq!(
+        sent[0]
+            .original_transaction
+            .as_ref()
+            .unwrap()
+            .stan
+            .as_deref(),
+        Some("000029")
+    );
+}
+
+#[test]
+fn e13_capture_of_zero_settles_a_reservation_by_its_stan() {
+    let rig = Rig::new(Dialect::OpiNl, SocketMode::DualSocket, Script::success());
+    let recorder = Recorder::new();
+    let capture = PaymentKind::Capture {
+        stan: Some("000017".to_owned()),
+    };
+    PaymentService::with_engine(&rig.engine).payment(
+        &rig.terminal,
+        payment(capture, "0.00"),
+        recorder.clone(),
+    );
+    assert!(matches!(recorder.wait_final(), Callback::PaymentSuccess(_)));
+    let sent = card_requests(&rig);
+    assert_eq!(sent[0].request_type, CardRequestType::CardFinancialAdvice);
+    assert_eq!(
+        sent[0].total_amount.as_ref().unwrap().value.to_string(),
+        "0.00"
+    );
+    assert_eq!(
+        sent[0]
+            .original_transaction
+            .as_ref()
+            .unwrap()
+            .stan
+            .as_deref(),
+        Some("000017")
+    );
+}
