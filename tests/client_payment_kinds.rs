@@ -174,3 +174,50 @@ fn e13_capture_of_zero_settles_a_reservation_by_its_stan() {
         Some("000017")
     );
 }
+
+#[test]
+fn l1a_l1b_last_ticket_is_reprinted_as_a_copy_and_missing_ticket_fails() {
+    let rig = Rig::new(Dialect::OpiNl, SocketMode::DualSocket, Script::declined());
+    let terminals = mapi::client::TerminalService::with_engine(&rig.engine);
+    let nothing_yet = Recorder::new();
+    terminals.retrieve_last_ticket(&rig.terminal, nothing_yet.clone());
+    match nothing_yet.wait_final() {
+        Callback::Error(error) => assert_eq!(error.result, Some(OverallResult::Failure)),
+        other => panic!("{other:?}"),
+    }
+    let declined = Recorder::new();
+    PaymentService::with_engine(&rig.engine).payment(
+        &rig.terminal,
+        payment(PaymentKind::Sale, "7.50"),
+        declined.clone(),
+    );
+    assert!(matches!(declined.wait_final(), Callback::PaymentError(_)));
+    let original = declined
+        .calls()
+        .into_iter()
+        .find_map(|c| match c {
+            Callback::CustomerReceipt(lines) => Some(lines),
+            _ => None,
+        })
+        .expect("the declined payment printed a customer receipt");
+    let reprint = Recorder::new();
+    terminals.retrieve_last_ticket(&rig.terminal, reprint.clone());
+    assert!(matches!(
+        reprint.wait_final(),
+        Callback::AdministrationSuccess(_)
+    ));
+    let copy = reprint
+        .calls()
+        .into_iter()
+        .find_map(|c| match c {
+            Callback::CustomerReceipt(lines) => Some(lines),
+            _ => None,
+        })
+        .expect("the copy reaches print_customer_receipt_and_signature");
+    assert!(copy[0].contains("DUPLICATE"), "{copy:?}");
+    assert_eq!(
+        &copy[1..],
+        &original[..],
+        "the copy is the declined ticket (L1B)"
+    );
+}

@@ -333,6 +333,17 @@ impl TerminalService {
         );
     }
 
+    /// Prints the last customer receipt again (`retrieveLastTicket`): the receipt arrives through
+    /// `print_customer_receipt_and_signature`, then `on_payment_administration_success`, or `on_error`
+    /// when the terminal has none.
+    pub fn retrieve_last_ticket(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.engine.run(
+            terminal,
+            Operation::Administration(Administration::TicketReprint),
+            delegate,
+        );
+    }
+
     /// Settles the payment named by the in-flight journal (or the terminal's last one) with
     /// RepeatLastMessage: `on_payment_success`/`on_payment_error` with `recovered = true`, or
     /// `on_error` (journal kept, try again).

@@ -67,6 +67,8 @@ pub enum Administration {
     PeriodClosing,
     /// Partial period closing (Reconciliation).
     PartialPeriodClosing,
+    /// Print the last customer receipt again (TicketReprint; L1A/L1B).
+    TicketReprint,
 }
 
 /// One thing to do on a terminal.
@@ -132,13 +134,24 @@ pub(crate) fn administration_request(
     what: Administration,
     id: RequestId,
 ) -> Request {
-    let request_type = match what {
+    let service_type = match what {
         Administration::Status => ServiceRequestType::Diagnosis,
         Administration::Login => ServiceRequestType::Login,
         Administration::PeriodClosing => ServiceRequestType::ReconciliationWithClosure,
         Administration::PartialPeriodClosing => ServiceRequestType::Reconciliation,
+        // The ticket belongs to a card transaction: it is asked with a card service request.
+        Administration::TicketReprint => {
+            let mut request = CardServiceRequest::new(
+                CardRequestType::TicketReprint,
+                &terminal.workstation_id,
+                id,
+            );
+            request.application_sender = Some(terminal.application_sender.clone());
+            request.pos_data = Some(pos_data(terminal));
+            return Request::Card(request);
+        }
     };
-    let mut request = ServiceRequest::new(request_type, &terminal.workstation_id, id);
+    let mut request = ServiceRequest::new(service_type, &terminal.workstation_id, id);
     request.application_sender = Some(terminal.application_sender.clone());
     request.pos_data = Some(pos_data(terminal));
     Request::Service(request)

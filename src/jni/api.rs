@@ -98,6 +98,7 @@ pub fn administration(
         1 => Administration::Login,
         2 => Administration::PeriodClosing,
         3 => Administration::PartialPeriodClosing,
+        4 => Administration::TicketReprint,
         other => {
             return Err(BridgeError::InvalidArgument(format!(
                 "unknown administrative operation {other}"

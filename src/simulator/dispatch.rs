@@ -6,13 +6,15 @@
 
 use std::sync::Arc;
 
+use super::device;
 use super::events::{Channel, ConnectionId, ReceivedFrame, SimEvent};
 use super::responses::{self, Facts};
 use super::run;
 use super::terminal::{AbortOrder, AbortOutcome, Shared};
 use crate::message::abort::is_silent;
 use crate::message::{
-    CardRequestType, CardServiceRequest, Message, OverallResult, ServiceRequest, ServiceRequestType,
+    CardRequestType, CardServiceRequest, DeviceTarget, Message, OverallResult, ServiceRequest,
+    ServiceRequestType,
 };
 
 /// Records and handles one channel-0 payload.
@@ -40,15 +42,9 @@ pub(crate) fn handle_channel0_payload(shared: &Arc<Shared>, conn: ConnectionId, 
                 repeat_last(shared, conn, Message::CardServiceRequest(request))
             }
             CardRequestType::TicketReprint => {
-                let result = shared.script().service_result;
-                let facts = Facts {
-                    terminal_id: &shared.terminal_id,
-                    stan: None,
-                    timestamp: responses::timestamp_now(),
-                };
-                let mut response = responses::payment_response(&request, result, &facts, None);
-                response.tender = None;
-                shared.send(conn, &Message::CardServiceResponse(response));
+                let shared = Arc::clone(shared);
+                let task = Arc::clone(&shared);
+                task.spawn(reprint_ticket(shared, conn, request));
             }
             _ => start_payment(shared, conn, request),
         },
@@ -200,4 +196,33 @@ fn answer_service(shared: &Shared, conn: ConnectionId, request: &ServiceRequest)
         request_type: request.request_type.to_string(),
         result,
     });
+}
+
+/// TicketReprint (L1A/L1B): prints the last customer receipt again, marked as a copy, through the
+/// usual device request, then answers; Failure when nothing was printed yet.
+async fn reprint_ticket(shared: Arc<Shared>, conn: ConnectionId, request: CardServiceRequest) {
+    let stored = shared.last_receipt();
+    let mut result = shared.script().service_result;
+    match stored {
+        Some(lines) => {
+            let mut copy = super::receipt::display_lines(&["*** DUPLICATE ***"]);
+            copy.extend(lines);
+            let output = device::output(&shared, &request, DeviceTarget::PrinterReceipt, copy);
+            if device::exchange(Arc::clone(&shared), conn, output)
+                .await
+                .is_none()
+            {
+                result = OverallResult::Failure;
+            }
+        }
+        None => result = OverallResult::Failure,
+    }
+    let facts = Facts {
+        terminal_id: &shared.terminal_id,
+        stan: None,
+        timestamp: responses::timestamp_now(),
+    };
+    let mut response = responses::payment_response(&request, result, &facts, None);
+    response.tender = None;
+    shared.send(conn, &Message::CardServiceResponse(response));
 }

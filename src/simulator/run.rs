@@ -261,6 +261,9 @@ impl Run {
             signature_line: self.script.ask_signature,
         };
         let lines = receipt::receipt(&facts, copy);
+        if target == DeviceTarget::PrinterReceipt {
+            self.shared.store_receipt(&lines);
+        }
         let request = device::output(&self.shared, &self.request, target, lines);
         let _ = self.device(request, false).await;
     }

@@ -20,7 +20,7 @@ use super::script::{Script, Stage};
 use super::waiters::DeviceWaiters;
 use crate::dialect::{Dialect, SocketMode};
 use crate::message::abort::AbortDisplay;
-use crate::message::{CardServiceRequest, Message, RequestId};
+use crate::message::{CardServiceRequest, Message, RequestId, TextLine};
 
 /// What a channel-0 connection task is asked to do by the other tasks.
 #[derive(Debug)]
@@ -84,6 +84,8 @@ struct TerminalState {
     connections: HashMap<ConnectionId, mpsc::UnboundedSender<ConnCommand>>,
     running: Option<Running>,
     last_response: Option<Message>,
+    /// The last customer receipt printed, for TicketReprint (L1A/L1B).
+    last_receipt: Option<Vec<TextLine>>,
     stan: u32,
 }
 
@@ -145,6 +147,16 @@ impl Shared {
 
     pub(crate) fn set_script(&self, script: Script) {
         *lock(&self.script) = script;
+    }
+
+    /// Remembers the customer receipt just printed, for a later TicketReprint.
+    pub(crate) fn store_receipt(&self, lines: &[TextLine]) {
+        lock(&self.state).last_receipt = Some(lines.to_vec());
+    }
+
+    /// The last customer receipt printed, if any.
+    pub(crate) fn last_receipt(&self) -> Option<Vec<TextLine>> {
+        lock(&self.state).last_receipt.clone()
     }
 
     pub(crate) fn last_response(&self) -> Option<Message> {

@@ -116,14 +116,15 @@ public class TerminalService implements TerminalApi {
      *
      * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
-     * Not supported yet: delivers one {@code onError} (mapiError null, FAILURE, "not supported yet by
-     * this SDK"); nothing is sent.
+     * The terminal prints its last customer receipt again (OPI TicketReprint): the copy arrives through
+     * {@code printCustomerReceiptAndSignature}, then {@code onPaymentAdministrationSuccess}; {@code onError}
+     * (FAILURE) when the terminal has no ticket to reprint.
      */
     @Override
     public void retrieveLastTicket(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.unsupported("retrieveLastTicket", delegate);
+        Flows.administration(terminal, NativeEngine.TICKET_REPRINT, "retrieveLastTicket", delegate);
     }
 
     /**

@@ -33,6 +33,8 @@ public final class NativeEngine {
     public static final int PERIOD_CLOSING = 2;
     /** Administration code: partial period closing (Reconciliation). */
     public static final int PARTIAL_PERIOD_CLOSING = 3;
+    /** Administration code: reprint the last customer ticket (CardServiceRequest TicketReprint). */
+    public static final int TICKET_REPRINT = 4;
 
     private NativeEngine() {
     }
@@ -65,7 +67,8 @@ public final class NativeEngine {
      * Runs an administrative request. Thread: any; returns at once.
      *
      * @param terminal  the terminal
-     * @param operation {@link #STATUS}, {@link #LOGIN}, {@link #PERIOD_CLOSING} or {@link #PARTIAL_PERIOD_CLOSING}
+     * @param operation {@link #STATUS}, {@link #LOGIN}, {@link #PERIOD_CLOSING}, {@link #PARTIAL_PERIOD_CLOSING} or
+     *                  {@link #TICKET_REPRINT}
      * @param callbacks receives the flow's callbacks
      */
     public static native void administration(NativeTerminal terminal, int operation, NativeCallbacks callbacks);

@@ -11,7 +11,7 @@ import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
  * once per call. Every method throws {@link NullPointerException} synchronously, before anything is sent,
  * when the terminal or the delegate is null.
  *
- * <p>Operations this SDK does not implement yet ({@link #retrieveLastTicket}, {@link #transactionOverview},
+ * <p>Operations this SDK does not implement yet ({@link #transactionOverview},
  * {@link #activateTerminal}, {@link #ticketReprintPeriodClosing}, {@link #cardCircuits},
  * {@link #readMifareUID}) deliver one {@code onError} whose {@code mapiError()} is null, {@code resultState()}
  * FAILURE and {@code detail()} "not supported yet by this SDK"; nothing is sent.
@@ -82,7 +82,9 @@ public interface TerminalApi {
     void startup(ExternalTerminal terminal, TerminalDelegate delegate);
 
     /**
-     * Reprint of the last ticket. Not supported yet: one {@code onError} (see the class comment).
+     * Reprint of the last customer ticket (OPI TicketReprint; certification L1A/L1B): the copy arrives through
+     * {@code printCustomerReceiptAndSignature}, then {@code onPaymentAdministrationSuccess}; {@code onError} with
+     * FAILURE when the terminal has nothing to reprint.
      *
      * @param terminal the terminal
      * @param delegate receives the callbacks
