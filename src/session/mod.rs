@@ -6,7 +6,9 @@
 //! Invariant the tests hammer on: every command (request or abort) ends in exactly one
 //! [`Event::Finished`].
 
+mod abort;
 mod device;
+mod timeouts;
 pub use device::InputAnswer;
 mod types;
 
@@ -19,7 +21,6 @@ pub use types::{
 };
 
 use crate::error::MapiError;
-use crate::message::abort::abort_request;
 use crate::message::codec::FrameDecoder;
 use crate::message::{Message, RequestId};
 use types::deadline;
@@ -281,106 +282,6 @@ impl Session {
         command
     }
 
-    /// Asks the terminal to abort the running request. Its outcome arrives as one
-    /// [`Event::Finished`]; with nothing running, or another abort running, it is answered at once
-    /// and nothing is sent.
-    pub fn abort(&mut self, abort: AbortCommand, now: Instant) -> CommandId {
-        let command = self.new_command();
-        if let Some(running) = &self.abort {
-            let detail = format!(
-                "abort {} is still waiting for the terminal",
-                running.request_id
-            );
-            self.refuse(
-                command,
-                CommandKind::Abort,
-                MapiError::SecondaryFlowAlreadyHappening,
-                abort.request_id,
-                detail,
-            );
-            return command;
-        }
-        let Some(request) = &self.request else {
-            let detail = "no request is running on this terminal; nothing was sent".to_owned();
-            self.refuse(
-                command,
-                CommandKind::Abort,
-                MapiError::NotAFlowHappening,
-                abort.request_id,
-                detail,
-            );
-            return command;
-        };
-        let request_sent = request.unsent.is_none();
-        let message = Message::CardServiceRequest(abort_request(
-            &self.config.workstation_id,
-            abort.request_id.clone(),
-            self.config.application_sender.as_deref(),
-            abort.pos_timestamp,
-            abort.display,
-        ));
-        let frame = match message.to_frame() {
-            Ok(frame) => frame,
-            Err(error) => {
-                let detail = format!("the abort could not be encoded: {error}");
-                self.refuse(
-                    command,
-                    CommandKind::Abort,
-                    MapiError::FailedToConnectToTerminal,
-                    abort.request_id,
-                    detail,
-                );
-                return command;
-            }
-        };
-        self.abort = Some(AbortFlow {
-            command,
-            request_id: abort.request_id,
-            via: abort.via,
-            conn: None,
-            frame,
-            summary: message.summary(),
-            phase: AbortPhase::WaitingForRequest,
-            deadline: None,
-        });
-        if request_sent {
-            self.dispatch_abort(now);
-        }
-        command
-    }
-
-    /// Sends the waiting abort now that its request has left.
-    fn dispatch_abort(&mut self, now: Instant) {
-        let Some(request_conn) = self.request.as_ref().map(|r| r.conn) else {
-            return;
-        };
-        let via = match &self.abort {
-            Some(abort) if abort.phase == AbortPhase::WaitingForRequest => abort.via,
-            _ => return,
-        };
-        match via {
-            AbortVia::SameConnection => {
-                let abort_timeout = self.config.abort_timeout;
-                if let Some(abort) = self.abort.as_mut() {
-                    abort.conn = Some(request_conn);
-                    abort.phase = AbortPhase::AwaitingResponse;
-                    abort.deadline = Some(deadline(now, abort_timeout));
-                    let (frame, summary) = (abort.frame.clone(), abort.summary.clone());
-                    self.send(request_conn, frame, summary);
-                }
-            }
-            AbortVia::NewConnection => {
-                let conn = self.new_outbound();
-                let connect_timeout = self.config.connect_timeout;
-                if let Some(abort) = self.abort.as_mut() {
-                    abort.conn = Some(conn);
-                    abort.phase = AbortPhase::Connecting;
-                    abort.deadline = Some(deadline(now, connect_timeout));
-                }
-            }
-        }
-    }
-
     /// A `Connect` action succeeded.
     pub fn handle_connected(&mut self, conn: ConnId, now: Instant) {
         match self.connections.get_mut(&conn) {
@@ -595,114 +496,6 @@ impl Session {
                 response.overall_result()
             ),
         });
-    }
-
-    /// Closes an ended abort's connection unless the running request still uses it.
-    fn release_abort_connection(&mut self, abort: &AbortFlow) {
-        if let Some(conn) = abort.conn {
-            let request_uses_it = self.request.as_ref().is_some_and(|r| r.conn == conn);
-            if !request_uses_it {
-                self.close(conn);
-            }
-        }
-    }
-
-    /// Call when `now` reaches [`Session::poll_timeout`] (calling early or late is harmless).
-    pub fn handle_timeout(&mut self, now: Instant) {
-        if self.request.as_ref().is_some_and(|r| r.deadline <= now) {
-            if let Some(flow) = self.request.take() {
-                let sent = flow.unsent.is_none();
-                let (error, detail) = if !sent {
-                    (
-                        MapiError::FailedToConnectToTerminal,
-                        format!(
-                            "no connection to the terminal within {:?}",
-                            self.config.connect_timeout
-                        ),
-                    )
-                } else if flow.saw_unknown_message {
-                    (
-                        MapiError::ReceivedUnknownMessageFromTerminal,
-                        "the terminal answered with a message that could not be understood"
-                            .to_owned(),
-                    )
-                } else {
-                    (
-                        MapiError::ResponseTimeout,
-                        format!(
-                            "no answer from the terminal within {:?}",
-                            self.config.request_timeout
-                        ),
-                    )
-                };
-                self.fail(
-                    flow.command,
-                    CommandKind::Request,
-                    error,
-                    Some(flow.request_id.clone()),
-                    sent,
-                    detail,
-                );
-                self.close(flow.conn);
-                if let Some(abort) = self.abort.take_if(|a| {
-                    a.phase == AbortPhase::WaitingForRequest || a.conn == Some(flow.conn)
-                }) {
-                    let detail = "the request ended without an answer to the abort".to_owned();
-                    self.fail(
-                        abort.command,
-                        CommandKind::Abort,
-                        error,
-                        Some(abort.request_id),
-                        false,
-                        detail,
-                    );
-                }
-            }
-        }
-        if self
-            .abort
-            .as_ref()
-            .is_some_and(|a| a.deadline.is_some_and(|d| d <= now))
-        {
-            if let Some(abort) = self.abort.take() {
-                let (error, detail) = if abort.phase == AbortPhase::Connecting {
-                    (
-                        MapiError::FailedToConnectToTerminal,
-                        format!(
-                            "no connection for the abort within {:?}",
-                            self.config.connect_timeout
-                        ),
-                    )
-                } else {
-                    (
-                        MapiError::ResponseTimeout,
-                        format!(
-                            "no answer to the abort within {:?}",
-                            self.config.abort_timeout
-                        ),
-                    )
-                };
-                self.fail(
-                    abort.command,
-                    CommandKind::Abort,
-                    error,
-                    Some(abort.request_id.clone()),
-                    false,
-                    detail,
-                );
-                self.release_abort_connection(&abort);
-            }
-        }
-    }
-
-    /// The earliest moment `handle_timeout` has something to do.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        let request = self.request.as_ref().map(|r| r.deadline);
-        let abort = self.abort.as_ref().and_then(|a| a.deadline);
-        match (request, abort) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
     }
 
     /// The next thing the driver must do.
