@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Assembles and checks the SDK's AAR without Gradle: build/android/mapi-sdk-<version>.aar
+#
+#   android/build-aar.sh [--jnilibs DIR]     (default build/android/jniLibs, from build-native.sh)
+#
+# Contents (the AAR format Android Gradle Plugin consumes):
+#   classes.jar          every source under android/sdk/src/main/java, `javac --release 8`
+#                        against android.jar API 23 (Debian's libandroid-23-java)
+#   AndroidManifest.xml  namespace eu.ccvlab.mapi, minSdk 23, INTERNET (from src/main/AndroidManifest.xml)
+#   jni/<abi>/libmapi.so every ABI in --jnilibs
+#   proguard.txt         consumer R8 rules (android/sdk/consumer-rules.pro)
+#   R.txt                empty: the SDK has no resources
+# Checks: the entry list, that the manifest is accepted by aapt, that classes.jar holds the JNI
+# contract classes and no test code, and that the dexer (dx) turns it into valid Dalvik bytecode.
+#
+# Needs: javac/jar (JDK 11+), zip, unzip, aapt, dalvik-exchange (dx) and android.jar API 23; see
+# android/package.sh, which installs them.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+jnilibs="$repo/build/android/jniLibs"
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --jnilibs) jnilibs="$(cd "$2" && pwd)"; shift 2 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "build-aar.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+
+android_jar=/usr/lib/android-sdk/platforms/android-23/android.jar
+min_sdk=23
+for need in javac jar zip unzip aapt dalvik-exchange "$android_jar"; do
+    if ! command -v "$need" >/dev/null && [ ! -f "$need" ]; then
+        echo "build-aar.sh: $need missing (run android/package.sh, which installs the tools)" >&2
+        exit 1
+    fi
+done
+
+version="$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' Cargo.toml)"
+[ -n "$version" ] || { echo "build-aar.sh: no [package] version in Cargo.toml" >&2; exit 1; }
+sdk=android/sdk
+work="$repo/build/android/aar"
+aar="$repo/build/android/mapi-sdk-$version.aar"
+rm -rf "$work"
+mkdir -p "$work/classes" "$work/tree"
+
+echo "== classes.jar (javac --release 8, android.jar API $min_sdk)"
+find "$sdk/src/main/java" -name '*.java' | LC_ALL=C sort >"$work/sources.txt"
+javac --release 8 -encoding UTF-8 -Xlint:all -Xlint:-options -Werror \
+    -cp "$android_jar" -d "$work/classes" @"$work/sources.txt"
+# fixed timestamps: the same sources give the same classes.jar
+jar --create --file "$work/tree/classes.jar" --date=2000-01-01T00:00:00Z -C "$work/classes" .
+
+echo "== AndroidManifest.xml, proguard.txt, R.txt, jni/"
+# What AGP's manifest merger writes into a library's AAR: the source manifest plus the namespace
+# (package) and <uses-sdk> that AGP 8 keeps in build.gradle.kts.
+permissions="$(grep '<uses-permission' "$sdk/src/main/AndroidManifest.xml")"
+cat >"$work/tree/AndroidManifest.xml" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<manifest xmlns:android="http://schemas.android.com/apk/res/android"
+    package="eu.ccvlab.mapi">
+
+    <uses-sdk android:minSdkVersion="$min_sdk" />
+
+$permissions
+
+</manifest>
+EOF
+cp "$sdk/consumer-rules.pro" "$work/tree/proguard.txt"
+: >"$work/tree/R.txt"
+shopt -s nullglob
+abis=()
+for so in "$jnilibs"/*/libmapi.so; do
+    abi="$(basename "$(dirname "$so")")"
+    mkdir -p "$work/tree/jni/$abi"
+    cp "$so" "$work/tree/jni/$abi/libmapi.so"
+    abis+=("$abi")
+done
+shopt -u nullglob
+[ ${#abis[@]} -gt 0 ] || { echo "build-aar.sh: no libmapi.so under $jnilibs (run android/build-native.sh)" >&2; exit 1; }
+
+rm -f "$aar"
+(cd "$work/tree" && find . -type f | LC_ALL=C sort | sed 's|^\./||' >"$work/entries.txt" &&
+    find . -exec touch -d @946684800 {} + && zip -X -q -D "$aar" -@ <"$work/entries.txt")
+
+echo "== checks"
+unzip -l "$aar"
+for entry in classes.jar AndroidManifest.xml proguard.txt R.txt; do
+    grep -qx "$entry" "$work/entries.txt" || { echo "build-aar.sh: $entry missing from the AAR" >&2; exit 1; }
+done
+classes="$(unzip -Z1 "$work/tree/classes.jar")"
+for class in eu/ccvlab/api_android/MAPI eu/ccvlab/mapi/internal/NativeEngine \
+    eu/ccvlab/mapi/internal/NativeTerminal eu/ccvlab/mapi/internal/NativeCallbacks \
+    eu/ccvlab/mapi/api/PaymentService eu/ccvlab/mapi/api/TokenService; do
+    grep -qx "$class.class" <<<"$classes" || { echo "build-aar.sh: $class missing from classes.jar" >&2; exit 1; }
+done
+if grep -q '^eu/ccvlab/mapi/testing/' <<<"$classes"; then
+    echo "build-aar.sh: test classes leaked into classes.jar" >&2
+    exit 1
+fi
+# aapt compiles the manifest as an app build would (fails on malformed XML or attributes).
+aapt package -f -M "$work/tree/AndroidManifest.xml" -I "$android_jar" -F "$work/manifest-check.apk" >/dev/null
+echo "aapt accepts AndroidManifest.xml (package eu.ccvlab.mapi, minSdk $min_sdk)"
+# dx has no desugaring: default interface methods (the delegates' API) need min-sdk 24 and lambdas
+# (invokedynamic) 26. D8 in an app's Gradle build desugars both for minSdk 23.
+dalvik-exchange --dex --min-sdk-version=26 --output="$work/classes.dex" "$work/tree/classes.jar"
+echo "dx: classes.jar → classes.dex OK ($(grep -c '\.class$' <<<"$classes") classes, $(wc -c <"$work/classes.dex" | tr -d ' ') bytes of dex)"
+echo "AAR: $aar ($(wc -c <"$aar" | tr -d ' ') bytes; ABIs: ${abis[*]})"

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Builds libmapi.so (release, feature `jni`, no simulator) for Android.
+#
+#   android/build-native.sh [--out DIR] [--check-dir DIR] [--features "jni simulator"] [ABI...]
+#
+# ABIs: arm64-v8a (PAX IM30 and every current device), armeabi-v7a, x86_64 (emulators); default all
+# three. The .so files land in DIR/<abi>/libmapi.so (default build/android/jniLibs), the layout of
+# an AAR's jni/ folder and of Gradle's jniLibs.
+#
+# With ANDROID_NDK_HOME set, the NDK's clang links (what app builds and an Android CI do).
+# Without it, the link is *validated* against a stub sysroot that android/stub-sysroot/generate.sh
+# makes from the symbol lists in android/stub-sysroot/symbols (stub libc/libm/libdl/liblog with
+# bionic's sonames, Debian's clang-14 + lld, `-Wl,--no-undefined`): the result is a real, complete
+# ELF whose undefined symbols are exactly the bionic ones listed. Its unwinder is the pure-Rust
+# `unwinding` crate on arm64/x86_64; on armv7 there is none (placeholders that fail), so an armv7
+# library linked that way would abort the app on a Rust panic instead of reporting it: it goes to
+# --check-dir (default build/android/link-check) for the ELF checks only, never into jniLibs.
+#
+# Environment: ANDROID_NDK_HOME (optional), MAPI_ANDROID_API (default 23, the SDK's minSdk),
+# CARGO_TARGET_DIR (default ./target). RUSTFLAGS is folded into the per-target flags.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+out="$repo/build/android/jniLibs"
+check_dir="$repo/build/android/link-check"
+features="jni"
+abis=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --out) out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
+    --check-dir) check_dir="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
+    --features) features="$2"; shift 2 ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -*) echo "build-native.sh: unknown option $1" >&2; exit 2 ;;
+    *) abis+=("$1"); shift ;;
+    esac
+done
+[ ${#abis[@]} -gt 0 ] || abis=(arm64-v8a armeabi-v7a x86_64)
+api="${MAPI_ANDROID_API:-23}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+user_rustflags="${RUSTFLAGS:-}"
+unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS # they would override the per-target flags below
+
+# rust triple, clang target (the NDK's names), for one ABI
+rust_triple() {
+    case "$1" in
+    arm64-v8a) echo aarch64-linux-android ;;
+    armeabi-v7a) echo armv7-linux-androideabi ;;
+    x86_64) echo x86_64-linux-android ;;
+    *) echo "build-native.sh: unknown ABI $1 (arm64-v8a, armeabi-v7a, x86_64)" >&2; return 1 ;;
+    esac
+}
+clang_target() {
+    case "$1" in
+    arm64-v8a) echo aarch64-linux-android ;;
+    armeabi-v7a) echo armv7a-linux-androideabi ;;
+    x86_64) echo x86_64-linux-android ;;
+    esac
+}
+
+ndk_bin=""
+if [ -n "${ANDROID_NDK_HOME:-}" ]; then
+    case "$(uname -s)" in
+    Linux) host=linux-x86_64 ;;
+    Darwin) host=darwin-x86_64 ;; # the NDK ships this one for Intel and Apple silicon alike
+    *) echo "build-native.sh: unsupported build host $(uname -s)" >&2; exit 1 ;;
+    esac
+    ndk_bin="$ANDROID_NDK_HOME/toolchains/llvm/prebuilt/$host/bin"
+    [ -d "$ndk_bin" ] || { echo "build-native.sh: no LLVM toolchain under $ndk_bin" >&2; exit 1; }
+    echo "== linking with the NDK at $ANDROID_NDK_HOME (API $api)"
+else
+    for tool in clang-14 ld.lld-14 llvm-ar-14 llvm-objcopy-14; do
+        command -v "$tool" >/dev/null || {
+            echo "build-native.sh: $tool missing (apt-get install clang-14 lld-14 llvm-14), or set ANDROID_NDK_HOME" >&2
+            exit 1
+        }
+    done
+    echo "== no ANDROID_NDK_HOME: validating the link against the stub sysroot (android/stub-sysroot)"
+fi
+
+# Flags for every link: fail on any symbol the Android libraries do not provide, 16 KB pages
+# (Android 15+ devices may use them; 4 KB devices load such libraries too), the soname
+# System.loadLibrary("mapi") finds, and no symbol of a static library (libunwind.a) exported.
+common_link_args=(
+    -Wl,--no-undefined
+    -Wl,-z,max-page-size=16384
+    -Wl,-soname,libmapi.so
+    -Wl,--exclude-libs,ALL
+)
+
+for abi in "${abis[@]}"; do
+    triple="$(rust_triple "$abi")"
+    ctarget="$(clang_target "$abi")"
+    env_triple="$(echo "$triple" | tr 'a-z-' 'A-Z_')"
+    rustup target list --installed 2>/dev/null | grep -qx "$triple" || rustup target add "$triple"
+
+    link_args=("${common_link_args[@]}")
+    dest="$out/$abi"
+    if [ -n "$ndk_bin" ]; then
+        linker="$ndk_bin/${ctarget}${api}-clang"
+        [ -x "$linker" ] || { echo "build-native.sh: $linker not found (API $api too old for this NDK?)" >&2; exit 1; }
+    else
+        sysroot="$repo/build/android/stub-sysroot/$abi"
+        "$repo/android/stub-sysroot/generate.sh" "$triple" "$ctarget$api" "$sysroot"
+        linker=clang-14
+        link_args+=("--target=$ctarget$api" -fuse-ld=lld -nostdlib "-L$sysroot")
+        [ "$abi" = armeabi-v7a ] && dest="$check_dir/$abi"
+    fi
+
+    rustflags="$user_rustflags"
+    for arg in "${link_args[@]}"; do
+        rustflags="$rustflags -C link-arg=$arg"
+    done
+
+    echo "== $abi ($triple), features: $features"
+    env "CARGO_TARGET_${env_triple}_LINKER=$linker" "CARGO_TARGET_${env_triple}_RUSTFLAGS=$rustflags" \
+        cargo build --release --lib --no-default-features --features "$features" --target "$triple"
+
+    mkdir -p "$dest"
+    cp "$CARGO_TARGET_DIR/$triple/release/libmapi.so" "$dest/libmapi.so.tmp"
+    mv "$dest/libmapi.so.tmp" "$dest/libmapi.so"
+    # a stub-linked armv7 library must not linger in jniLibs from an older run
+    if [ "$dest" != "$out/$abi" ]; then rm -f "$out/$abi/libmapi.so"; fi
+    echo "   $dest/libmapi.so ($(wc -c < "$dest/libmapi.so" | tr -d " ") bytes)"
+done

@@ -1,0 +1,401 @@
+package eu.ccvlab.mapi.demo;
+
+import java.math.BigDecimal;
+import java.text.SimpleDateFormat;
+import java.util.Currency;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+
+import android.app.Activity;
+import android.app.AlertDialog;
+import android.content.SharedPreferences;
+import android.graphics.Typeface;
+import android.os.Bundle;
+import android.text.InputType;
+import android.view.View;
+import android.view.ViewGroup;
+import android.widget.ArrayAdapter;
+import android.widget.Button;
+import android.widget.EditText;
+import android.widget.LinearLayout;
+import android.widget.ScrollView;
+import android.widget.Spinner;
+import android.widget.Switch;
+import android.widget.TextView;
+
+import eu.ccvlab.api_android.MAPI;
+import eu.ccvlab.mapi.api.PaymentService;
+import eu.ccvlab.mapi.api.TokenService;
+import eu.ccvlab.mapi.core.Callback;
+import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
+import eu.ccvlab.mapi.core.api.response.delegate.TokenDelegate;
+import eu.ccvlab.mapi.core.api.response.result.Error;
+import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback;
+import eu.ccvlab.mapi.core.payment.ConfigData;
+import eu.ccvlab.mapi.core.payment.EReceiptRequest;
+import eu.ccvlab.mapi.core.payment.Money;
+import eu.ccvlab.mapi.core.payment.Payment;
+import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
+import eu.ccvlab.mapi.core.payment.PaymentReceipt;
+import eu.ccvlab.mapi.core.payment.PaymentResult;
+import eu.ccvlab.mapi.core.payment.TextLine;
+import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
+
+/**
+ * The demo: one screen to drive a CCV terminal through the public API only — a payment, the three
+ * ways to stop it, and every callback written to a log. The screen is built in code, so the APK
+ * needs no resources besides its manifest.
+ */
+public final class DemoActivity extends Activity {
+    private static final String[] DIALECTS = {"OPI-NL", "OPI-DE"};
+
+    private final PaymentService payments = new PaymentService();
+    private final TokenService tokens = new TokenService();
+
+    private EditText ipAddress;
+    private EditText port;
+    private EditText compatibilityPort;
+    private Spinner dialect;
+    private EditText amount;
+    private EditText currency;
+    private Switch silent;
+    private TextView log;
+    private ScrollView logScroll;
+    private TextView receipts;
+
+    @Override
+    protected void onCreate(Bundle savedInstanceState) {
+        super.onCreate(savedInstanceState);
+        // Callbacks on the main thread, state (RequestIDs, in-flight journal) in filesDir/mapi.
+        MAPI.initialize(getApplicationContext());
+        setContentView(buildScreen());
+        restoreSettings();
+        append("ready: enter the terminal's address, then Pay");
+    }
+
+    @Override
+    protected void onPause() {
+        super.onPause();
+        saveSettings();
+    }
+
+    private View buildScreen() {
+        LinearLayout root = new LinearLayout(this);
+        root.setOrientation(LinearLayout.VERTICAL);
+        root.setFitsSystemWindows(true); // keeps clear of the system bars, also edge-to-edge (target 35)
+        int pad = dp(8);
+        root.setPadding(pad, pad, pad, pad);
+
+        ipAddress = field("terminal IP", InputType.TYPE_CLASS_TEXT | InputType.TYPE_TEXT_VARIATION_URI);
+        port = field("port (default)", InputType.TYPE_CLASS_NUMBER);
+        compatibilityPort = field("compat. port (default)", InputType.TYPE_CLASS_NUMBER);
+        dialect = new Spinner(this);
+        ArrayAdapter<String> dialects = new ArrayAdapter<>(this, android.R.layout.simple_spinner_item, DIALECTS);
+        dialects.setDropDownViewResource(android.R.layout.simple_spinner_dropdown_item);
+        dialect.setAdapter(dialects);
+        root.addView(row(weighted(ipAddress, 3), weighted(port, 1.5f), weighted(compatibilityPort, 1.5f)));
+
+        amount = field("amount", InputType.TYPE_CLASS_NUMBER | InputType.TYPE_NUMBER_FLAG_DECIMAL);
+        currency = field("currency", InputType.TYPE_CLASS_TEXT | InputType.TYPE_TEXT_FLAG_CAP_CHARACTERS);
+        root.addView(row(weighted(dialect, 2), weighted(amount, 2), weighted(currency, 1)));
+
+        silent = new Switch(this);
+        silent.setText("silent");
+        root.addView(row(weighted(button("Pay", v -> pay()), 1), weighted(button("Abort", v -> abort(false)), 1)));
+        root.addView(row(weighted(button("Abort on new connection", v -> abort(true)), 1)));
+        root.addView(row(weighted(button("Token abort", v -> tokenAbort()), 1), silent));
+
+        log = new TextView(this);
+        log.setTextIsSelectable(true);
+        log.setTypeface(Typeface.MONOSPACE);
+        log.setTextSize(11);
+        logScroll = new ScrollView(this);
+        logScroll.addView(log);
+        root.addView(label("callbacks"));
+        root.addView(logScroll, new LinearLayout.LayoutParams(ViewGroup.LayoutParams.MATCH_PARENT, 0, 2));
+
+        receipts = new TextView(this);
+        receipts.setTextIsSelectable(true);
+        receipts.setTypeface(Typeface.MONOSPACE);
+        receipts.setTextSize(11);
+        ScrollView receiptScroll = new ScrollView(this);
+        receiptScroll.addView(receipts);
+        root.addView(label("receipts"));
+        root.addView(receiptScroll, new LinearLayout.LayoutParams(ViewGroup.LayoutParams.MATCH_PARENT, 0, 1));
+        return root;
+    }
+
+    private void pay() {
+        ExternalTerminal terminal = terminal();
+        if (terminal == null) {
+            return;
+        }
+        Money money;
+        try {
+            money = new Money(new BigDecimal(amount.getText().toString().trim()),
+                    Currency.getInstance(currency.getText().toString().trim().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) { // NumberFormatException is one
+            append("invalid amount or currency: " + e.getMessage());
+            return;
+        }
+        receipts.setText("");
+        append("→ payment " + money + " on " + terminal);
+        payments.payment(terminal, Payment.builder().type(Payment.Type.SALE).amount(money).build(),
+                new LoggingDelegate("payment"));
+    }
+
+    private void abort(boolean newConnection) {
+        ExternalTerminal terminal = terminal();
+        if (terminal == null) {
+            return;
+        }
+        if (newConnection) {
+            append("→ abortOnNewConnection");
+            payments.abortOnNewConnection(terminal, new LoggingDelegate("abort (new connection)"));
+        } else {
+            append("→ abort");
+            payments.abort(terminal, new LoggingDelegate("abort"));
+        }
+    }
+
+    private void tokenAbort() {
+        ExternalTerminal terminal = terminal();
+        if (terminal == null) {
+            return;
+        }
+        boolean isSilent = silent.isChecked();
+        append("→ token abort, silent=" + isSilent);
+        tokens.abort(isSilent, terminal, new LoggingDelegate(isSilent ? "token abort (silent)" : "token abort"));
+    }
+
+    /** The terminal described by the form, or null (and a log line) when a field is invalid. */
+    private ExternalTerminal terminal() {
+        try {
+            ExternalTerminal.TerminalType type = dialect.getSelectedItemPosition() == 1
+                    ? ExternalTerminal.TerminalType.OPI_DE : ExternalTerminal.TerminalType.OPI_NL;
+            ExternalTerminal.Builder builder = ExternalTerminal.builder()
+                    .ipAddress(ipAddress.getText().toString().trim())
+                    .terminalType(type);
+            String mainPort = port.getText().toString().trim();
+            if (!mainPort.isEmpty()) {
+                builder.port(Integer.parseInt(mainPort));
+            }
+            String compatPort = compatibilityPort.getText().toString().trim();
+            if (!compatPort.isEmpty()) {
+                builder.compatibilityPort(Integer.parseInt(compatPort));
+            }
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            append("invalid terminal settings: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Writes every callback of one request to the log; receipts also go to the receipt pane. */
+    private final class LoggingDelegate implements PaymentDelegate, TokenDelegate {
+        private final String flow;
+
+        LoggingDelegate(String flow) {
+            this.flow = flow;
+        }
+
+        private void event(String text) {
+            append(flow + ": " + text);
+        }
+
+        @Override
+        public void showTerminalOutputLines(List<TextLine> lines) {
+            event("cashier display " + lines);
+        }
+
+        @Override
+        public void showOnCustomerDisplay(List<TextLine> lines) {
+            event("customer display " + lines);
+        }
+
+        @Override
+        public void printMerchantReceiptAndSignature(PaymentReceipt receipt) {
+            event("merchant receipt (" + receipt.lines().size() + " lines)");
+            receipt("MERCHANT", receipt);
+        }
+
+        @Override
+        public void printCustomerReceiptAndSignature(PaymentReceipt receipt) {
+            event("customer receipt (" + receipt.lines().size() + " lines)");
+            receipt("CUSTOMER", receipt);
+        }
+
+        @Override
+        public void printJournalReceipt(PaymentReceipt receipt) {
+            event("journal receipt (" + receipt.lines().size() + " lines)");
+            receipt("JOURNAL", receipt);
+        }
+
+        @Override
+        public void printDccOffer(PaymentReceipt receipt) {
+            event("DCC offer (" + receipt.lines().size() + " lines)");
+            receipt("DCC OFFER", receipt);
+        }
+
+        @Override
+        public void storeEJournal(String journal) {
+            event("e-journal, " + journal.length() + " characters");
+        }
+
+        @Override
+        public void configData(ConfigData configData) {
+            event("config data " + configData);
+        }
+
+        @Override
+        public void eReceipt(EReceiptRequest eReceiptRequest) {
+            event("e-receipt " + eReceiptRequest);
+        }
+
+        @Override
+        public void cardUID(String uid) {
+            event("card UID " + uid);
+        }
+
+        @Override
+        public void askCustomerSignature(Callback callback) {
+            ask("Customer signature OK?", callback);
+        }
+
+        @Override
+        public void askCustomerIdentification(Callback callback) {
+            ask("Customer identified?", callback);
+        }
+
+        @Override
+        public void askMerchantSignature(Callback callback) {
+            ask("Merchant signature OK?", callback);
+        }
+
+        @Override
+        public void onDeliverGoodsOrServices(Callback callback) {
+            ask("Goods or services delivered?", callback);
+        }
+
+        @Override
+        public void drawCustomerSignature(CustomerSignatureCallback callback) {
+            event("drawCustomerSignature: the demo cannot capture a signature, answering failure");
+            callback.onFailure();
+        }
+
+        @Override
+        public void onPaymentSuccess(PaymentResult result) {
+            event("✔ onPaymentSuccess " + result);
+        }
+
+        @Override
+        public void onPaymentError(PaymentResult result) {
+            event("✘ onPaymentError " + result);
+        }
+
+        @Override
+        public void onPaymentAdministrationSuccess(PaymentAdministrationResult<?> result) {
+            event("✔ onPaymentAdministrationSuccess " + result);
+        }
+
+        @Override
+        public void onError(Error error) {
+            event("✘ onError " + error);
+        }
+
+        private void ask(String question, Callback callback) {
+            event("asks: " + question);
+            new AlertDialog.Builder(DemoActivity.this)
+                    .setTitle(flow)
+                    .setMessage(question)
+                    .setCancelable(false)
+                    .setPositiveButton("Yes", (dialog, which) -> {
+                        event("answered yes");
+                        callback.onSuccess();
+                    })
+                    .setNegativeButton("No", (dialog, which) -> {
+                        event("answered no");
+                        callback.onFailure();
+                    })
+                    .show();
+        }
+    }
+
+    private void receipt(String title, PaymentReceipt receipt) {
+        StringBuilder text = new StringBuilder(receipts.getText());
+        text.append("---- ").append(title).append(" ----\n");
+        for (String line : receipt.plainTextLines()) {
+            text.append(line).append('\n');
+        }
+        receipts.setText(text);
+    }
+
+    private void append(String line) {
+        String time = new SimpleDateFormat("HH:mm:ss.SSS", Locale.ROOT).format(new Date());
+        log.append(time + "  " + line + "\n");
+        logScroll.post(() -> logScroll.fullScroll(View.FOCUS_DOWN));
+    }
+
+    private void restoreSettings() {
+        SharedPreferences settings = getPreferences(MODE_PRIVATE);
+        ipAddress.setText(settings.getString("ip", "192.168.1.20"));
+        port.setText(settings.getString("port", ""));
+        compatibilityPort.setText(settings.getString("compatibilityPort", ""));
+        dialect.setSelection(settings.getInt("dialect", 0));
+        amount.setText(settings.getString("amount", "12.50"));
+        currency.setText(settings.getString("currency", "EUR"));
+    }
+
+    private void saveSettings() {
+        getPreferences(MODE_PRIVATE).edit()
+                .putString("ip", ipAddress.getText().toString())
+                .putString("port", port.getText().toString())
+                .putString("compatibilityPort", compatibilityPort.getText().toString())
+                .putInt("dialect", dialect.getSelectedItemPosition())
+                .putString("amount", amount.getText().toString())
+                .putString("currency", currency.getText().toString())
+                .apply();
+    }
+
+    private EditText field(String hint, int inputType) {
+        EditText field = new EditText(this);
+        field.setHint(hint);
+        field.setInputType(inputType);
+        field.setSingleLine(true);
+        return field;
+    }
+
+    private Button button(String text, View.OnClickListener onClick) {
+        Button button = new Button(this);
+        button.setText(text);
+        button.setAllCaps(false);
+        button.setOnClickListener(onClick);
+        return button;
+    }
+
+    private TextView label(String text) {
+        TextView label = new TextView(this);
+        label.setText(text);
+        label.setTypeface(Typeface.DEFAULT_BOLD);
+        return label;
+    }
+
+    private View weighted(View view, float weight) {
+        view.setLayoutParams(new LinearLayout.LayoutParams(0, ViewGroup.LayoutParams.WRAP_CONTENT, weight));
+        return view;
+    }
+
+    private LinearLayout row(View... views) {
+        LinearLayout row = new LinearLayout(this);
+        row.setOrientation(LinearLayout.HORIZONTAL);
+        for (View view : views) {
+            row.addView(view);
+        }
+        return row;
+    }
+
+    private int dp(int value) {
+        return Math.round(value * getResources().getDisplayMetrics().density);
+    }
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The whole Android packaging, with every check that can run without the Android SDK:
+#
+#   bash android/package.sh
+#
+#   1. installs what is missing (Debian: clang-14, lld-14, llvm-14, android.jar API 23, dx, aapt,
+#      apksigner, zipalign; rustup: the three Android targets),
+#   2. android/build-native.sh   libmapi.so for arm64-v8a, armeabi-v7a, x86_64 (NDK if
+#                                ANDROID_NDK_HOME is set, else the stub-sysroot link validation),
+#   3. android/check-elf.sh      NEEDED, exports, 16 KB LOAD alignment, soname, size per ABI,
+#   4. android/build-aar.sh      build/android/mapi-sdk-<version>.aar, listed, manifest via aapt, dx,
+#   5. android/demo/build-apk.sh build/android/mapi-demo-<version>-debug.apk, signed and verified.
+#
+# Idempotent: a second run rebuilds nothing that is up to date (cargo) and takes seconds.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+started=$SECONDS
+
+android_jar=/usr/lib/android-sdk/platforms/android-23/android.jar
+
+# Debian packages by the file or command they provide.
+missing_packages() {
+    local need=()
+    command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+    command -v zip >/dev/null || need+=(zip)
+    command -v unzip >/dev/null || need+=(unzip)
+    if [ -z "${ANDROID_NDK_HOME:-}" ]; then
+        command -v clang-14 >/dev/null || need+=(clang-14)
+        command -v ld.lld-14 >/dev/null || need+=(lld-14)
+        command -v llvm-objcopy-14 >/dev/null || need+=(llvm-14)
+    fi
+    command -v llvm-readelf-14 >/dev/null || command -v llvm-readelf >/dev/null || need+=(llvm-14)
+    [ -f "$android_jar" ] || need+=(libandroid-23-java)
+    command -v dalvik-exchange >/dev/null || need+=(dalvik-exchange)
+    command -v aapt >/dev/null || need+=(aapt)
+    command -v apksigner >/dev/null || need+=(apksigner)
+    command -v zipalign >/dev/null || need+=(zipalign)
+    printf '%s\n' "${need[@]}" | sort -u | grep . || true
+}
+
+# dx (dalvik-exchange) and android.jar API 23 are in Debian bullseye, not bookworm: add that suite
+# from the same mirror the machine already uses, pinned low so that it only supplies packages the
+# machine's own suites do not have.
+add_bullseye_suite() {
+    local list=/etc/apt/sources.list.d/mapi-android-bullseye.sources mirror=""
+    [ -f "$list" ] && return 0
+    if compgen -G '/etc/apt/sources.list.d/*.sources' >/dev/null; then
+        mirror="$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' \
+            /etc/apt/sources.list.d/*.sources)"
+    fi
+    if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+        mirror="$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file|ftp):/ && $i ~ /\/debian\/?$/) { print $i; exit } }' \
+            /etc/apt/sources.list)"
+    fi
+    [ -n "$mirror" ] || { echo "package.sh: no Debian mirror found in the apt sources" >&2; return 1; }
+    echo "== adding Debian bullseye (main) from $mirror for dalvik-exchange and libandroid-23-java"
+    printf 'Types: deb\nURIs: %s\nSuites: bullseye\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$mirror" >"$list"
+    printf 'Package: *\nPin: release n=bullseye\nPin-Priority: 100\n' >/etc/apt/preferences.d/mapi-android-bullseye
+}
+
+install_tools() {
+    local packages
+    packages="$(missing_packages)"
+    [ -n "$packages" ] || return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "package.sh: missing Debian packages (install them as root):" $packages >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    if grep -qE '^(dalvik-exchange|libandroid-23-java)$' <<<"$packages" &&
+        ! apt-cache policy dalvik-exchange | grep -q 'Candidate: [0-9]'; then
+        add_bullseye_suite
+        apt-get update -qq
+    fi
+    echo "== apt-get install" $packages
+    # shellcheck disable=SC2086 # one package per word
+    apt-get install -y -qq --no-install-recommends $packages >/dev/null
+}
+
+install_tools
+for triple in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android; do
+    rustup target list --installed | grep -qx "$triple" || rustup target add "$triple"
+done
+
+bash android/build-native.sh
+echo "== ELF checks"
+bash android/check-elf.sh
+bash android/build-aar.sh
+bash android/demo/build-apk.sh
+
+version="$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' Cargo.toml)"
+echo "== Android packaging done in $((SECONDS - started)) s"
+for so in build/android/jniLibs/*/libmapi.so build/android/link-check/*/libmapi.so; do
+    [ -f "$so" ] && printf '   %-48s %9d bytes\n' "$so" "$(wc -c <"$so")"
+done
+for file in "build/android/mapi-sdk-$version.aar" "build/android/mapi-demo-$version-debug.apk"; do
+    printf '   %-48s %9d bytes\n' "$file" "$(wc -c <"$file")"
+done
