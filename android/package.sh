@@ -5,7 +5,9 @@
 #
 #   1. installs what is missing (Debian: clang-14, lld-14, llvm-14, android.jar API 23, dx, aapt,
 #      apksigner, zipalign; rustup: the three Android targets),
-#   2. android/build-native.sh   libmapi.so for arm64-v8a, armeabi-v7a, x86_64 (NDK if
+#   2. android/stub-sysroot/check-unwinder.sh (without an NDK): the unwinder linked into the
+#                                stub-sysroot builds catches panics and runs destructors on this host,
+#      android/build-native.sh   libmapi.so for arm64-v8a, armeabi-v7a, x86_64 (NDK if
 #                                ANDROID_NDK_HOME is set, else the stub-sysroot link validation),
 #   3. android/check-elf.sh      NEEDED, exports, 16 KB LOAD alignment, soname, size per ABI,
 #   4. android/build-aar.sh      build/android/mapi-sdk-<version>.aar, listed, manifest via aapt, dx,
@@ -85,6 +87,13 @@ for triple in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android
     rustup target list --installed | grep -qx "$triple" || rustup target add "$triple"
 done
 
+if [ -z "${ANDROID_NDK_HOME:-}" ]; then
+    echo "== the stub sysroot's pure-Rust unwinder, run on this machine"
+    case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64 | Linux-aarch64) bash android/stub-sysroot/check-unwinder.sh ;;
+    *) echo "   skipped: needs an x86_64 or aarch64 Linux host" ;;
+    esac
+fi
 bash android/build-native.sh
 echo "== ELF checks"
 bash android/check-elf.sh
