@@ -82,6 +82,7 @@ fi
 # Flags for every link: fail on any symbol the Android libraries do not provide, 16 KB pages
 # (Android 15+ devices may use them; 4 KB devices load such libraries too), the soname
 # System.loadLibrary("mapi") finds, and no symbol of a static library (libunwind.a) exported.
+# shellcheck disable=SC2054 # the commas belong to the -Wl, arguments
 common_link_args=(
     -Wl,--no-undefined
     -Wl,-z,max-page-size=16384

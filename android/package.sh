@@ -63,23 +63,22 @@ add_bullseye_suite() {
 }
 
 install_tools() {
-    local packages
-    packages="$(missing_packages)"
-    [ -n "$packages" ] || return 0
+    local packages=()
+    mapfile -t packages < <(missing_packages)
+    [ ${#packages[@]} -gt 0 ] || return 0
     if [ "$(id -u)" -ne 0 ]; then
-        echo "package.sh: missing Debian packages (install them as root):" $packages >&2
+        echo "package.sh: missing Debian packages (install them as root): ${packages[*]}" >&2
         exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    if grep -qE '^(dalvik-exchange|libandroid-23-java)$' <<<"$packages" &&
+    if printf '%s\n' "${packages[@]}" | grep -qE '^(dalvik-exchange|libandroid-23-java)$' &&
         ! apt-cache policy dalvik-exchange | grep -q 'Candidate: [0-9]'; then
         add_bullseye_suite
         apt-get update -qq
     fi
-    echo "== apt-get install" $packages
-    # shellcheck disable=SC2086 # one package per word
-    apt-get install -y -qq --no-install-recommends $packages >/dev/null
+    echo "== apt-get install ${packages[*]}"
+    apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 }
 
 install_tools
