@@ -23,7 +23,7 @@ jnilibs="$repo/build/android/jniLibs"
 while [ $# -gt 0 ]; do
     case "$1" in
     --jnilibs) jnilibs="$(cd "$2" && pwd)"; shift 2 ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "build-aar.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done

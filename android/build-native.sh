@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --out) out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
     --check-dir) check_dir="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
     --features) features="$2"; shift 2 ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "build-native.sh: unknown option $1" >&2; exit 2 ;;
     *) abis+=("$1"); shift ;;
     esac
