@@ -15,7 +15,7 @@ mod simulator_bridge;
 
 use std::ffi::c_void;
 
-use jni::objects::{JClass, JObject, JObjectArray, JString};
+use jni::objects::{JClass, JObject, JString};
 use jni::sys::{jboolean, jint, jlong, JNI_ERR, JNI_VERSION_1_6};
 use jni::{EnvUnowned, JavaVM};
 
@@ -160,6 +160,7 @@ fn live_handles() -> i64 {
 #[cfg(feature = "simulator")]
 mod simulator_exports {
     use super::*;
+    use jni::objects::JObjectArray;
 
     #[unsafe(no_mangle)]
     pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_start<'l>(
