@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Rust suite (unit, sans-IO session, golden messages,
-# client ↔ simulator over loopback, the H2A crash test) and, when present, the JVM suite that
-# loads the real native library. Exits non-zero on the first failure.
+# client ↔ simulator over loopback, the H2A crash test), the JVM suite that loads the real native
+# library, and the Android packaging checks (ELF, dex, APK signature). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,7 +19,8 @@ cargo clippy --quiet --all-targets -- -D warnings
 echo "== cargo test"
 cargo test
 
-if [ -f android/host-test.sh ]; then
-    echo "== JVM tests (JUnit 4, -Xcheck:jni, real native library)"
-    bash android/host-test.sh
-fi
+echo "== JVM tests (JUnit 4, -Xcheck:jni, real native library)"
+bash android/host-test.sh
+
+echo "== Android packaging: arm64/x86_64 libmapi.so + ELF checks, AAR + dx, demo APK"
+bash android/package.sh
