@@ -449,3 +449,69 @@ fn corrupt_journal_at_start_is_reported_and_kept() {
         "a corrupt journal is never silently dropped"
     );
 }
+
+#[test]
+fn u1a_u1c_identification_and_signature_questions_reach_their_delegate_methods() {
+    for (scenario, signature, identification) in [
+        ("identification", false, true),
+        ("signature-and-identification", true, true),
+    ] {
+        for answer in [true, false] {
+            let rig = Rig::new(
+                Dialect::OpiNl,
+                SocketMode::DualSocket,
+                Script::from_name(scenario).unwrap(),
+            );
+            let payment = Recorder::answering_signature(answer);
+            PaymentService::with_engine(&rig.engine).payment(
+                &rig.terminal,
+                sale("80.00"),
+                payment.clone(),
+            );
+            let result = match payment.wait_final() {
+                Callback::PaymentSuccess(r) | Callback::PaymentError(r) => r.result,
+                other => panic!("{other:?}"),
+            };
+            let expected = if answer {
+                OverallResult::Success
+            } else {
+                OverallResult::Failure
+            };
+            assert_eq!(result, expected, "{scenario} answered {answer}");
+            let calls = payment.calls();
+            let asked_identification = calls.iter().any(|c| matches!(c, Callback::IdentificationAsked(p) if p.iter().any(|l| l.contains("identification"))));
+            let asked_signature = calls
+                .iter()
+                .any(|c| matches!(c, Callback::SignatureAsked(_)));
+            // A refused signature ends the run before the identification question.
+            assert_eq!(
+                asked_identification,
+                identification && (answer || !signature),
+                "{scenario} {answer}"
+            );
+            assert_eq!(asked_signature, signature, "{scenario} {answer}");
+        }
+    }
+}
+
+#[test]
+fn c1g_customer_display_text_reaches_show_on_customer_display() {
+    let rig = Rig::new(
+        Dialect::OpiNl,
+        SocketMode::DualSocket,
+        Script::from_name("customer-display").unwrap(),
+    );
+    let payment = Recorder::new();
+    PaymentService::with_engine(&rig.engine).payment(&rig.terminal, sale("12.50"), payment.clone());
+    assert!(matches!(payment.wait_final(), Callback::PaymentSuccess(_)));
+    let shown: Vec<String> = payment
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Callback::CustomerDisplay(lines) => Some(lines),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert!(shown.iter().any(|l| l.contains("12.50")), "{shown:?}");
+}

@@ -61,9 +61,25 @@ pub(crate) fn output(
 
 /// The U1B question: the cashier checks the signature and answers yes or no.
 pub(crate) fn signature_question(shared: &Shared, running: &CardServiceRequest) -> DeviceRequest {
+    confirmation_question(shared, running, "Signature OK?")
+}
+
+/// The U1A question: the cashier checks the customer's identification and answers yes or no.
+pub(crate) fn identification_question(
+    shared: &Shared,
+    running: &CardServiceRequest,
+) -> DeviceRequest {
+    confirmation_question(shared, running, "Check identification: ID OK?")
+}
+
+fn confirmation_question(
+    shared: &Shared,
+    running: &CardServiceRequest,
+    prompt: &str,
+) -> DeviceRequest {
     let outputs = vec![Output {
         target: DeviceTarget::CashierDisplay,
-        lines: super::receipt::display_lines(&["Signature OK?"]),
+        lines: super::receipt::display_lines(&[prompt]),
     }];
     let input = Input {
         target: DeviceTarget::CashierKeyboard,

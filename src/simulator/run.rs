@@ -155,9 +155,18 @@ impl Run {
                 &self.shared,
                 &self.request,
                 DeviceTarget::CashierDisplay,
-                lines,
+                lines.clone(),
             );
             self.device(display, true).await?;
+            if self.script.customer_display {
+                let customer = device::output(
+                    &self.shared,
+                    &self.request,
+                    DeviceTarget::CustomerDisplay,
+                    lines,
+                );
+                self.device(customer, true).await?;
+            }
         }
         self.step(RunStep::AwaitingCard);
         self.pass_gate(Stage::CardPresented, true).await?;
@@ -199,9 +208,27 @@ impl Run {
             self.print(DeviceTarget::Printer, Copy::Merchant, &result, &timestamp)
                 .await;
         }
-        if money && self.script.ask_signature && result == OverallResult::Success {
-            let question = device::signature_question(&self.shared, &self.request);
-            let answer = self.device(question, false).await.ok().flatten();
+        let questions = [
+            (
+                self.script.ask_signature,
+                device::signature_question as fn(&Shared, &CardServiceRequest) -> DeviceRequest,
+                "Signature refused",
+            ),
+            (
+                self.script.ask_identification,
+                device::identification_question,
+                "Identification refused",
+            ),
+        ];
+        for (asked, question, refusal) in questions {
+            if !(money && asked && result == OverallResult::Success) {
+                continue;
+            }
+            let answer = self
+                .device(question(&self.shared, &self.request), false)
+                .await
+                .ok()
+                .flatten();
             let confirmed = answer
                 .and_then(|response| response.input)
                 .and_then(|input| input.value)
@@ -209,7 +236,7 @@ impl Run {
                 .unwrap_or(false);
             if !confirmed {
                 result = OverallResult::Failure;
-                error_text = Some("Signature refused");
+                error_text = Some(refusal);
             }
         }
         if money && self.script.device_requests {

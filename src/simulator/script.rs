@@ -98,6 +98,11 @@ pub struct Script {
     pub ignore_aborts: bool,
     /// After authorisation, ask the cashier "Signature OK?" (U1B); `false` declines the payment.
     pub ask_signature: bool,
+    /// After authorisation, ask the cashier to check the customer's identification (U1A); `false`
+    /// declines the payment. With `ask_signature` too it is U1C.
+    pub ask_identification: bool,
+    /// Also show "Present card" on the POS's customer display (a CustomerDisplay device request).
+    pub customer_display: bool,
     /// What a lost channel-0 connection does to the running payment.
     pub on_disconnect: OnDisconnect,
     /// Send the "Present card" display and the receipts/e-journal as device requests. The
@@ -117,6 +122,8 @@ impl Default for Script {
             abort_responses_first: false,
             ignore_aborts: false,
             ask_signature: false,
+            ask_identification: false,
+            customer_display: false,
             on_disconnect: OnDisconnect::Complete,
             device_requests: true,
         }
@@ -191,6 +198,18 @@ const PRESETS: &[(&str, &str)] = &[
     (
         "signature",
         "asks the cashier 'Signature OK?'; answering no declines (U1B)",
+    ),
+    (
+        "identification",
+        "asks the cashier to check the customer's identification; answering no declines (U1A)",
+    ),
+    (
+        "customer-display",
+        "the happy flow, with 'Present card' also on the POS's customer display",
+    ),
+    (
+        "signature-and-identification",
+        "asks for the signature, then the identification (U1C)",
     ),
     (
         "ignore-aborts",
@@ -297,6 +316,14 @@ impl Script {
         }
     }
 
+    /// After authorisation the cashier is asked to check the customer's identification (U1A).
+    pub fn identification() -> Script {
+        Script {
+            ask_identification: true,
+            ..Script::default()
+        }
+    }
+
     /// The happy flow with one fault injected.
     pub fn with_fault(fault: Fault) -> Script {
         Script {
@@ -326,6 +353,15 @@ impl Script {
                 "unknown-message" => Script::garbage(GarbageKind::UnknownMessage),
                 "wrong-request-id" => Script::garbage(GarbageKind::WrongRequestId),
                 "signature" => Script::signature(),
+                "identification" => Script::identification(),
+                "customer-display" => Script {
+                    customer_display: true,
+                    ..Script::default()
+                },
+                "signature-and-identification" => Script {
+                    ask_identification: true,
+                    ..Script::signature()
+                },
                 "ignore-aborts" => Script {
                     ignore_aborts: true,
                     ..slow

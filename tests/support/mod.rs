@@ -26,6 +26,7 @@ pub enum Callback {
     CustomerReceipt(Vec<String>),
     EJournal(String),
     SignatureAsked(Vec<String>),
+    IdentificationAsked(Vec<String>),
     PaymentSuccess(PaymentResult),
     PaymentError(PaymentResult),
     AdministrationSuccess(AdministrationResult),
@@ -154,6 +155,10 @@ impl Delegate for Recorder {
     }
     fn ask_customer_signature(&self, ask: InputAsk) {
         self.push(Callback::SignatureAsked(texts(&ask.prompt)));
+        ask.confirm(self.signature_answer.unwrap_or(false));
+    }
+    fn ask_customer_identification(&self, ask: InputAsk) {
+        self.push(Callback::IdentificationAsked(texts(&ask.prompt)));
         ask.confirm(self.signature_answer.unwrap_or(false));
     }
     fn on_payment_success(&self, result: &PaymentResult) {

@@ -67,7 +67,7 @@ public class RecordingDelegate implements PaymentDelegate, TokenDelegate {
         this(null);
     }
 
-    /** @param signatureAnswer how to answer the signature question; null = the interface default */
+    /** @param signatureAnswer how to answer the signature and identification questions; null = the interface default */
     public RecordingDelegate(Boolean signatureAnswer) {
         this.signatureAnswer = signatureAnswer;
     }
@@ -272,7 +272,13 @@ public class RecordingDelegate implements PaymentDelegate, TokenDelegate {
     @Override
     public void askCustomerIdentification(Callback callback) {
         record("askCustomerIdentification", null);
-        PaymentDelegate.super.askCustomerIdentification(callback);
+        if (signatureAnswer == null) {
+            PaymentDelegate.super.askCustomerIdentification(callback);
+        } else if (signatureAnswer) {
+            callback.onSuccess();
+        } else {
+            callback.onFailure();
+        }
     }
 
     @Override
