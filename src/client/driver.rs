@@ -226,8 +226,13 @@ impl TerminalTask {
             .ok_or_else(|| "transport unavailable".to_owned())
     }
 
-    fn allocate_id(&mut self) -> Result<RequestId, String> {
+    /// The next RequestID. Requests other than aborts reserve the next block ahead of need, so an
+    /// abort never waits for the disk.
+    fn allocate_id(&mut self, reserve_ahead: bool) -> Result<RequestId, String> {
         match &mut self.ids {
+            Ok(store) if reserve_ahead => {
+                store.allocate_reserving_ahead().map_err(|e| e.to_string())
+            }
             Ok(store) => store.allocate().map_err(|e| e.to_string()),
             Err(error) => Err(error.clone()),
         }
@@ -293,7 +298,7 @@ impl TerminalTask {
             call("on_error", || delegate.on_error(&error));
             return;
         }
-        let id = match self.allocate_id() {
+        let id = match self.allocate_id(!matches!(operation, Operation::Abort { .. })) {
             Ok(id) => id,
             Err(detail) => {
                 call("on_error", || {

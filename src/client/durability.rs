@@ -146,6 +146,25 @@ impl RequestIdStore {
         self.next += 1;
         Ok(RequestId::from(id))
     }
+
+    /// As [`allocate`](Self::allocate), and when fewer than half a block of reserved ids is left,
+    /// reserves the next block now. Requests that start a flow call this, so the aborts that
+    /// follow them take their ids without waiting for the disk (an fsync on the abort path cost
+    /// 1 abort in 64 several milliseconds). A failed reservation here is only logged: `allocate`
+    /// reserves again when the block runs out.
+    pub fn allocate_reserving_ahead(&mut self) -> Result<RequestId, DurabilityError> {
+        let id = self.allocate()?;
+        if let Some(path) = &self.path {
+            if self.next <= self.max && self.reserved_until - self.next < RESERVATION_BLOCK / 2 {
+                let until = (self.next + RESERVATION_BLOCK).min(self.max + 1);
+                match write_atomically(path, until.to_string().as_bytes()) {
+                    Ok(()) => self.reserved_until = until,
+                    Err(error) => log::warn!("{error}"),
+                }
+            }
+        }
+        Ok(id)
+    }
 }
 
 /// What is known about a request that may have reached the terminal.
@@ -253,6 +272,29 @@ mod tests {
         let next: u64 = reopened.allocate().unwrap().as_str().parse().unwrap();
         let last: u64 = first[9].as_str().parse().unwrap();
         assert!(next > last, "{next} must be above {last}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reserving_ahead_leaves_half_a_block_for_aborts() {
+        let dir = temp_dir("ahead");
+        let mut store = RequestIdStore::open(Some(&dir), "ids", 999_999_999).unwrap();
+        for _ in 0..100 {
+            let id: u64 = store
+                .allocate_reserving_ahead()
+                .unwrap()
+                .as_str()
+                .parse()
+                .unwrap();
+            let reserved: u64 = fs::read_to_string(dir.join("ids"))
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(
+                reserved > id + RESERVATION_BLOCK / 2,
+                "{reserved} after {id}"
+            );
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 
