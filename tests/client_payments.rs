@@ -515,3 +515,48 @@ fn c1g_customer_display_text_reaches_show_on_customer_display() {
         .collect();
     assert!(shown.iter().any(|l| l.contains("12.50")), "{shown:?}");
 }
+
+#[test]
+fn a_panic_in_the_engine_ends_pending_flows_with_one_error_and_the_terminal_keeps_working() {
+    let rig = Rig::new(Dialect::OpiNl, SocketMode::SingleSocket, Script::hold());
+    let held = Recorder::new();
+    PaymentService::with_engine(&rig.engine).payment(&rig.terminal, sale("3.00"), held.clone());
+    rig.simulator
+        .wait_for(
+            |e| {
+                matches!(
+                    e,
+                    SimEvent::StageReached {
+                        step: RunStep::AwaitingCard,
+                        ..
+                    }
+                )
+            },
+            WAIT,
+        )
+        .unwrap();
+    rig.engine.run(
+        &rig.terminal,
+        mapi::client::Operation::InjectPanic,
+        Recorder::new(),
+    );
+    match held.wait_final() {
+        Callback::Error(error) => {
+            assert_eq!(error.mapi_error, Some(MapiError::TerminalConnectionLost));
+            assert!(
+                error.recovery_needed,
+                "the payment had left: its outcome is unknown"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    rig.simulator.set_script(Script::success());
+    rig.simulator.release(Stage::CardPresented);
+    rig.simulator.release(Stage::Completion);
+    let next = Recorder::new();
+    PaymentService::with_engine(&rig.engine).payment(&rig.terminal, sale("4.00"), next.clone());
+    assert!(
+        matches!(next.wait_final(), Callback::PaymentSuccess(_)),
+        "a fresh task serves the terminal"
+    );
+}

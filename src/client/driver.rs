@@ -63,6 +63,23 @@ pub(super) struct TerminalTask {
     pub(super) self_tx: mpsc::UnboundedSender<TerminalMsg>,
 }
 
+impl Drop for TerminalTask {
+    /// A task that ends with flows pending (a panic in the engine, or the engine shutting down)
+    /// still answers each of them once: the app must never wait forever for a callback.
+    fn drop(&mut self) {
+        for (_, flow) in self.flows.drain() {
+            let error = SdkError {
+                mapi_error: Some(MapiError::TerminalConnectionLost),
+                result: None,
+                request_id: Some(flow.request_id),
+                recovery_needed: flow.journaled,
+                detail: "the payment engine stopped while this request ran (internal error); its outcome is unknown — recover it".to_owned(),
+            };
+            call("on_error", || flow.delegate.on_error(&error));
+        }
+    }
+}
+
 /// Runs one terminal until the engine drops its sender.
 pub(crate) async fn run(
     terminal: Terminal,
@@ -309,6 +326,8 @@ impl TerminalTask {
         };
         let now = std::time::Instant::now();
         let (kind, request, journal_entry) = match operation {
+            #[cfg(feature = "simulator")]
+            Operation::InjectPanic => panic!("panic injected by a test"),
             Operation::Abort { via, display } => {
                 let command = AbortCommand {
                     request_id: id.clone(),

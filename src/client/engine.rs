@@ -161,12 +161,25 @@ async fn engine_loop(mut rx: mpsc::UnboundedReceiver<EngineMsg>) {
             }
         };
         let key = terminal.key();
-        let sender = terminals.entry(key).or_insert_with(|| {
+        let start = |terminal: Terminal| {
             let (tx, rx) = mpsc::unbounded_channel();
             tokio::spawn(driver::run(terminal, rx, tx.clone(), recovery.clone()));
             tx
-        });
-        let _ = sender.send(to_terminal);
+        };
+        let sender = terminals
+            .entry(key.clone())
+            .or_insert_with(|| start(terminal.clone()));
+        if let Err(mpsc::error::SendError(message)) = sender.send(to_terminal) {
+            // The terminal's task ended (a bug made it panic; its flows were answered with an
+            // error as it went). A fresh task serves this and every later call.
+            log::error!(
+                "the task of terminal {} had stopped; starting a new one",
+                terminal.ip_address
+            );
+            let fresh = start(terminal);
+            let _ = fresh.send(message);
+            terminals.insert(key, fresh);
+        }
     }
 }
 

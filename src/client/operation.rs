@@ -87,6 +87,11 @@ pub enum Operation {
     Administration(Administration),
     /// Ask the terminal for its last answer (RepeatLastMessage) to settle an interrupted payment.
     RecoverPayment,
+    /// Test support: makes the terminal's task panic, to prove that a bug in the engine ends
+    /// every pending flow with `on_error` and never takes the app down.
+    #[cfg(feature = "simulator")]
+    #[doc(hidden)]
+    InjectPanic,
 }
 
 /// Local time as CCV's terminals expect it in POSTimeStamp (no zone).

@@ -126,3 +126,18 @@ pub fn listen_port(env: &mut Env<'_>, terminal: &JObject<'_>) -> Result<i32, Bri
         Err(error) => Err(BridgeError::InvalidArgument(error)),
     }
 }
+
+/// `SimulatorBridge.injectEnginePanic` (test builds only).
+#[cfg(feature = "simulator")]
+pub fn inject_engine_panic(env: &mut Env<'_>, terminal: &JObject<'_>) -> Result<(), BridgeError> {
+    let terminal = convert::terminal(env, terminal)?;
+    Engine::global().run(&terminal, Operation::InjectPanic, Arc::new(Silent));
+    Ok(())
+}
+
+/// The delegate of the injection itself: it never gets a callback (its task panics first).
+#[cfg(feature = "simulator")]
+struct Silent;
+
+#[cfg(feature = "simulator")]
+impl crate::client::Delegate for Silent {}

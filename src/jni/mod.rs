@@ -237,6 +237,27 @@ mod simulator_exports {
         .resolve::<ThrowMapped>()
     }
 
+    /// Test support: makes the engine task of `terminal` panic (its pending flows must end in onError).
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_injectEnginePanic<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+        terminal: JObject<'l>,
+    ) {
+        env.with_env(|env| api::inject_engine_panic(env, &terminal))
+            .resolve::<ThrowMapped>()
+    }
+
+    /// Test support: panics inside a native call (must become a Java RuntimeException).
+    #[unsafe(no_mangle)]
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_panicNow<'l>(
+        mut env: EnvUnowned<'l>,
+        _: JClass<'l>,
+    ) {
+        env.with_env(|_| -> Result<(), BridgeError> { panic!("panic injected by a test") })
+            .resolve::<ThrowMapped>()
+    }
+
     #[unsafe(no_mangle)]
     pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_stop<'l>(
         mut env: EnvUnowned<'l>,

@@ -79,4 +79,15 @@ public final class SimulatorBridge {
      * @param sim the handle
      */
     public static native void stop(long sim);
+
+    /**
+     * Makes the engine task serving {@code terminal} panic, as a bug in the engine would: every flow pending on
+     * it must end in one {@code onError}, and the terminal must keep working.
+     *
+     * @param terminal the terminal whose task panics
+     */
+    public static native void injectEnginePanic(eu.ccvlab.mapi.internal.NativeTerminal terminal);
+
+    /** Panics inside this native call: the JVM must see a {@code RuntimeException}, not crash. */
+    public static native void panicNow();
 }
