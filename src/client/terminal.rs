@@ -16,7 +16,7 @@ pub struct Timeouts {
     pub abort: Duration,
     /// Waiting for the answer to any other request (120 s NL, 130 s DE).
     pub request: Duration,
-    /// A channel-1 connection silent this long is closed.
+    /// A channel-1 connection the POS had nothing to answer on for this long is closed.
     pub device_connection_idle: Duration,
 }
 

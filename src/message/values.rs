@@ -175,10 +175,24 @@ impl fmt::Display for RequestId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Amount(pub Decimal);
 
-/// An amount on the wire was not a plain decimal number.
+/// An amount on the wire was not a plain decimal number. It carries the offending text masked like
+/// a PAN (first 6 / last 4 of a long value): the message reaches logs, and a terminal that puts
+/// card data in the wrong element must not get it printed there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{0}' is not a decimal amount (expected digits with an optional '.' fraction)")]
 pub struct AmountParseError(pub String);
+
+impl AmountParseError {
+    /// Short values (no card number has 10 digits or fewer) are kept as they are, for support.
+    fn echoing(text: &str) -> Self {
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        AmountParseError(if digits > 10 {
+            mask_pan(text)
+        } else {
+            text.to_owned()
+        })
+    }
+}
 
 impl Amount {
     /// The exact value.
@@ -199,11 +213,11 @@ impl FromStr for Amount {
                 .enumerate()
                 .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'));
         if !plain {
-            return Err(AmountParseError(text.to_owned()));
+            return Err(AmountParseError::echoing(text));
         }
         Decimal::from_str(trimmed)
             .map(Amount)
-            .map_err(|_| AmountParseError(text.to_owned()))
+            .map_err(|_| AmountParseError::echoing(text))
     }
 }
 

@@ -63,7 +63,9 @@ fn connect_error_text(address: SocketAddr, error: &std::io::Error) -> String {
 }
 
 /// Runs an established connection until either side ends it. With `idle_timeout`, a connection
-/// that stays silent that long is closed (channel-1 connections a terminal forgot).
+/// that gets nothing from the POS for that long is closed (channel-1 connections a terminal
+/// forgot). Only what the POS writes (an answer) restarts that clock, not what it reads: a peer
+/// trickling one byte at a time must not hold a channel-1 slot forever.
 pub(crate) async fn run_stream(
     conn: ConnId,
     stream: TcpStream,
@@ -73,10 +75,12 @@ pub(crate) async fn run_stream(
 ) {
     let (mut reader, mut writer) = stream.into_split();
     let mut buffer = vec![0u8; READ_CHUNK];
+    let idle_deadline = |limit: Duration| tokio::time::Instant::now() + limit;
+    let mut idle_at = idle_timeout.map(idle_deadline);
     let reason = loop {
         let idle = async {
-            match idle_timeout {
-                Some(limit) => tokio::time::sleep(limit).await,
+            match idle_at {
+                Some(at) => tokio::time::sleep_until(at).await,
                 None => std::future::pending::<()>().await,
             }
         };
@@ -86,6 +90,7 @@ pub(crate) async fn run_stream(
                     if let Err(error) = writer.write_all(&frame).await {
                         break format!("sending to the terminal failed: {error}");
                     }
+                    idle_at = idle_timeout.map(idle_deadline);
                 }
                 None => {
                     // The session closed this connection: everything queued has been written.
@@ -102,7 +107,9 @@ pub(crate) async fn run_stream(
                 }
                 Err(error) => break format!("reading from the terminal failed: {error}"),
             },
-            () = idle => break format!("no data for {idle_timeout:?}"),
+            () = idle => break format!(
+                "no complete request from the terminal to answer within {idle_timeout:?}"
+            ),
         }
     };
     let _ = events.send(IoEvent::Closed(conn, reason));

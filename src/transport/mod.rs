@@ -4,7 +4,7 @@
 
 mod connection;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -23,9 +23,11 @@ pub struct Endpoint {
     pub listen: Option<SocketAddr>,
     /// Backstop for connecting (the session has its own deadline).
     pub connect_timeout: Duration,
-    /// A channel-1 connection silent this long is closed.
+    /// A channel-1 connection that the POS has had nothing to answer on for this long is closed
+    /// (a peer trickling bytes does not extend it).
     pub inbound_idle_timeout: Duration,
-    /// At most this many channel-1 connections at once; more are refused.
+    /// At most this many channel-1 connections at once. When full, a new one replaces the oldest
+    /// that has not sent a byte; if every one has, the new one is refused.
     pub max_inbound_connections: usize,
 }
 
@@ -50,6 +52,9 @@ pub struct Transport {
     listener: Option<TcpListener>,
     writers: HashMap<ConnId, mpsc::UnboundedSender<Vec<u8>>>,
     inbound: HashSet<ConnId>,
+    /// Inbound connections that have not sent a byte yet, oldest first: a flood of silent
+    /// connections must not lock the terminal's device requests out until they time out.
+    quiet: BTreeSet<ConnId>,
     io_tx: mpsc::UnboundedSender<IoEvent>,
     io_rx: mpsc::UnboundedReceiver<IoEvent>,
 }
@@ -72,6 +77,7 @@ impl Transport {
             listener,
             writers: HashMap::new(),
             inbound: HashSet::new(),
+            quiet: BTreeSet::new(),
             io_tx,
             io_rx,
         })
@@ -116,6 +122,7 @@ impl Transport {
                     // Dropping the writer lets the task write what is queued, then shut down.
                     self.writers.remove(&conn);
                     self.inbound.remove(&conn);
+                    self.quiet.remove(&conn);
                 }
             }
         }
@@ -166,10 +173,14 @@ impl Transport {
                 self.writers.remove(&conn);
                 self.session.handle_connect_failed(conn, &reason, now);
             }
-            IoEvent::Data(conn, bytes) => self.session.handle_data(conn, &bytes, now),
+            IoEvent::Data(conn, bytes) => {
+                self.quiet.remove(&conn);
+                self.session.handle_data(conn, &bytes, now)
+            }
             IoEvent::Closed(conn, reason) => {
                 self.writers.remove(&conn);
                 self.inbound.remove(&conn);
+                self.quiet.remove(&conn);
                 self.session.handle_closed(conn, &reason, now);
             }
         }
@@ -184,6 +195,21 @@ impl Transport {
             return;
         }
         if self.inbound.len() >= self.endpoint.max_inbound_connections {
+            if let Some(oldest) = self.quiet.pop_first() {
+                log::warn!(
+                    "closing channel-1 connection {} (silent since it opened) to make room for {peer}",
+                    oldest.0
+                );
+                self.writers.remove(&oldest);
+                self.inbound.remove(&oldest);
+                self.session.handle_closed(
+                    oldest,
+                    "closed to make room for a new connection",
+                    Instant::now(),
+                );
+            }
+        }
+        if self.inbound.len() >= self.endpoint.max_inbound_connections {
             log::warn!(
                 "refused a channel-1 connection from {peer}: {} already open",
                 self.inbound.len()
@@ -195,6 +221,7 @@ impl Transport {
         let (tx, rx) = mpsc::unbounded_channel();
         self.writers.insert(conn, tx);
         self.inbound.insert(conn);
+        self.quiet.insert(conn);
         tokio::spawn(connection::run_stream(
             conn,
             stream,
