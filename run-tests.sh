@@ -19,6 +19,9 @@ cargo clippy --quiet --all-targets -- -D warnings
 echo "== cargo test"
 cargo test
 
+echo "== fuzzing, CI mode (libFuzzer, 20,000 executions per target)"
+bash scripts/fuzz.sh
+
 echo "== JVM tests (JUnit 4, -Xcheck:jni, real native library)"
 bash android/host-test.sh
 
