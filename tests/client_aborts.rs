@@ -14,15 +14,6 @@ fn sale() -> Payment {
     Payment::sale("12.50".parse().unwrap(), "EUR")
 }
 
-fn wait_step(rig: &Rig, wanted: RunStep) {
-    rig.simulator
-        .wait_for(
-            |e| matches!(e, SimEvent::StageReached { step, .. } if *step == wanted),
-            WAIT,
-        )
-        .unwrap_or_else(|| panic!("simulator never reached {wanted:?}"));
-}
-
 /// AbortRequests the simulator received, with the channel they came on.
 fn aborts_on_wire(rig: &Rig) -> Vec<(Channel, mapi::message::CardServiceRequest)> {
     rig.simulator
@@ -56,7 +47,7 @@ fn f1a_abort_during_card_entry_is_accepted_and_payment_ends_aborted() {
         let abort = Recorder::new();
         let service = PaymentService::with_engine(&rig.engine);
         service.payment(&rig.terminal, sale(), payment.clone());
-        wait_step(&rig, RunStep::AwaitingCard);
+        rig.wait_step(RunStep::AwaitingCard);
         service.abort(&rig.terminal, abort.clone());
 
         match abort.wait_final() {
@@ -93,7 +84,7 @@ fn f1b_abort_after_authorisation_is_refused_and_payment_succeeds() {
         let abort = Recorder::new();
         let service = PaymentService::with_engine(&rig.engine);
         service.payment(&rig.terminal, sale(), payment.clone());
-        wait_step(&rig, RunStep::AwaitingCompletion);
+        rig.wait_step(RunStep::AwaitingCompletion);
         service.abort(&rig.terminal, abort.clone());
         match abort.wait_final() {
             Callback::Error(error) => {
@@ -132,7 +123,7 @@ fn f1d_a_thousand_aborts_send_one_abort_request_and_get_one_answer_each() {
         let aborts = Recorder::new();
         let service = PaymentService::with_engine(&rig.engine);
         service.payment(&rig.terminal, sale(), payment.clone());
-        wait_step(&rig, RunStep::AwaitingCard);
+        rig.wait_step(RunStep::AwaitingCard);
         for _ in 0..1000 {
             service.abort(&rig.terminal, aborts.clone());
         }
@@ -174,7 +165,7 @@ fn abort_on_new_connection_travels_on_its_own_connection() {
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
     service.payment(&rig.terminal, sale(), payment.clone());
-    wait_step(&rig, RunStep::AwaitingCard);
+    rig.wait_step(RunStep::AwaitingCard);
     service.abort_on_new_connection(&rig.terminal, abort.clone());
     assert!(matches!(
         abort.wait_final(),
@@ -205,7 +196,7 @@ fn token_normal_abort_shows_aborted_and_silent_abort_shows_nothing() {
                     sale(),
                     payment.clone(),
                 );
-                wait_step(&rig, RunStep::AwaitingCard);
+                rig.wait_step(RunStep::AwaitingCard);
                 let tokens = TokenService::with_engine(&rig.engine);
                 if new_connection {
                     tokens.abort_on_new_connection(silent, &rig.terminal, abort.clone());
@@ -279,7 +270,7 @@ fn abort_answered_in_reverse_order_is_matched_by_request_id() {
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
     service.payment(&rig.terminal, sale(), payment.clone());
-    wait_step(&rig, RunStep::AwaitingCard);
+    rig.wait_step(RunStep::AwaitingCard);
     service.abort(&rig.terminal, abort.clone());
     assert!(matches!(
         abort.wait_final(),
@@ -302,7 +293,7 @@ fn abort_the_terminal_ignores_times_out_and_the_payment_goes_on() {
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
     service.payment(&rig.terminal, sale(), payment.clone());
-    wait_step(&rig, RunStep::AwaitingCard);
+    rig.wait_step(RunStep::AwaitingCard);
     service.abort(&rig.terminal, abort.clone());
     assert!(
         matches!(abort.wait_final(), Callback::Error(e) if e.mapi_error == Some(MapiError::ResponseTimeout))
@@ -324,7 +315,7 @@ fn a_second_abort_while_the_first_waits_is_secondary_flow() {
     let second = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
     service.payment(&rig.terminal, sale(), payment.clone());
-    wait_step(&rig, RunStep::AwaitingCard);
+    rig.wait_step(RunStep::AwaitingCard);
     service.abort(&rig.terminal, first.clone());
     rig.simulator
         .wait_for(|e| matches!(e, SimEvent::AbortIgnored { .. }), WAIT)

@@ -197,6 +197,24 @@ pub(crate) fn plain_answer(request: &Message, result: OverallResult) -> Option<M
 /// The stored response re-addressed to a RepeatLastMessage: the stored root and body, the asker's
 /// RequestID and workstation, RequestType RepeatLastMessage, and an OriginalHeader naming the
 /// original request (the POS's recovery key).
+/// The header naming the request a RepeatLastMessage answer repeats.
+fn original_header(
+    request_type: &str,
+    request_id: &RequestId,
+    workstation_id: &str,
+    pop_id: Option<&String>,
+    result: &OverallResult,
+) -> OriginalHeader {
+    OriginalHeader {
+        request_type: Some(request_type.to_owned()),
+        request_id: Some(request_id.clone()),
+        workstation_id: Some(workstation_id.to_owned()),
+        application_sender: None,
+        pop_id: pop_id.cloned(),
+        overall_result: Some(result.clone()),
+    }
+}
+
 pub(crate) fn repeat_answer(stored: &Message, repeat: &Message) -> Message {
     let request_id = repeat.request_id().clone();
     let workstation = match repeat {
@@ -207,14 +225,13 @@ pub(crate) fn repeat_answer(stored: &Message, repeat: &Message) -> Message {
     match stored {
         Message::CardServiceResponse(original) => {
             let mut answer = original.clone();
-            answer.original_header = Some(OriginalHeader {
-                request_type: Some(original.request_type.to_string()),
-                request_id: Some(original.request_id.clone()),
-                workstation_id: Some(original.workstation_id.clone()),
-                application_sender: None,
-                pop_id: original.pop_id.clone(),
-                overall_result: Some(original.overall_result.clone()),
-            });
+            answer.original_header = Some(original_header(
+                original.request_type.as_str(),
+                &original.request_id,
+                &original.workstation_id,
+                original.pop_id.as_ref(),
+                &original.overall_result,
+            ));
             answer.request_id = request_id;
             answer.request_type = CardRequestType::RepeatLastMessage;
             answer.workstation_id = workstation.unwrap_or(answer.workstation_id);
@@ -222,14 +239,13 @@ pub(crate) fn repeat_answer(stored: &Message, repeat: &Message) -> Message {
         }
         Message::ServiceResponse(original) => {
             let mut answer = original.clone();
-            answer.original_header = Some(OriginalHeader {
-                request_type: Some(original.request_type.to_string()),
-                request_id: Some(original.request_id.clone()),
-                workstation_id: Some(original.workstation_id.clone()),
-                application_sender: None,
-                pop_id: original.pop_id.clone(),
-                overall_result: Some(original.overall_result.clone()),
-            });
+            answer.original_header = Some(original_header(
+                original.request_type.as_str(),
+                &original.request_id,
+                &original.workstation_id,
+                original.pop_id.as_ref(),
+                &original.overall_result,
+            ));
             answer.request_id = request_id;
             answer.request_type = ServiceRequestType::RepeatLastMessage;
             answer.workstation_id = workstation.unwrap_or(answer.workstation_id);

@@ -249,6 +249,17 @@ impl Rig {
 }
 
 impl Rig {
+    /// Waits until the simulator's payment run reached `wanted` (the log is searched from its
+    /// start, so use it once per run and step).
+    pub fn wait_step(&self, wanted: mapi::simulator::RunStep) {
+        self.simulator
+            .wait_for(
+                |e| matches!(e, mapi::simulator::SimEvent::StageReached { step, .. } if *step == wanted),
+                WAIT,
+            )
+            .unwrap_or_else(|| panic!("simulator never reached {wanted:?}"));
+    }
+
     /// Waits until the terminal's task has finished everything it did after the last callback
     /// (journal clearing happens right after a callback returns): a status request on the same
     /// task is answered only after that.
