@@ -61,7 +61,11 @@ for target in $targets; do
         -runs="$runs" -max_len="$max_len" -dict=fuzz/opi.dict -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log"
-        echo "== $target: FINDING (reproducer in fuzz/artifacts/$target/)" >&2
+        if grep -q 'libFuzzer: run interrupted' "$log"; then
+            echo "== $target: interrupted (a signal stopped the run; no finding)" >&2
+        else
+            echo "== $target: FINDING (reproducer in fuzz/artifacts/$target/)" >&2
+        fi
         status=1
     else
         grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || tail -n 5 "$log"
