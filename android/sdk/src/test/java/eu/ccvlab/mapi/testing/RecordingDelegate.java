@@ -262,10 +262,8 @@ public class RecordingDelegate implements PaymentDelegate, TokenDelegate {
         record("askCustomerSignature", null);
         if (signatureAnswer == null) {
             PaymentDelegate.super.askCustomerSignature(callback);
-        } else if (signatureAnswer) {
-            callback.onSuccess();
         } else {
-            callback.onFailure();
+            answer(callback);
         }
     }
 
@@ -274,7 +272,13 @@ public class RecordingDelegate implements PaymentDelegate, TokenDelegate {
         record("askCustomerIdentification", null);
         if (signatureAnswer == null) {
             PaymentDelegate.super.askCustomerIdentification(callback);
-        } else if (signatureAnswer) {
+        } else {
+            answer(callback);
+        }
+    }
+
+    private void answer(Callback callback) {
+        if (signatureAnswer) {
             callback.onSuccess();
         } else {
             callback.onFailure();
