@@ -3,6 +3,8 @@
 
 mod support;
 
+use std::sync::Arc;
+
 use mapi::client::{Payment, PaymentService, TokenService};
 use mapi::message::abort::{is_silent, AbortDisplay};
 use mapi::message::{CardRequestType, Message, OverallResult};
@@ -12,6 +14,17 @@ use support::{Callback, Recorder, Rig, SETUPS, WAIT};
 
 fn sale() -> Payment {
     Payment::sale("12.50".parse().unwrap(), "EUR")
+}
+
+/// The simulator's preset of that name (the same presets the CLI and the JVM tests use).
+fn preset(name: &str) -> Script {
+    Script::from_name(name).expect("known simulator preset")
+}
+
+/// Starts a sale and returns once the terminal waits for the card: an abort now is accepted.
+fn pay_until_card_is_awaited(rig: &Rig, service: &PaymentService, payment: &Arc<Recorder>) {
+    service.payment(&rig.terminal, sale(), payment.clone());
+    rig.wait_step(RunStep::AwaitingCard);
 }
 
 /// AbortRequests the simulator received, with the channel they came on.
@@ -46,8 +59,7 @@ fn f1a_abort_during_card_entry_is_accepted_and_payment_ends_aborted() {
         let payment = Recorder::new();
         let abort = Recorder::new();
         let service = PaymentService::with_engine(&rig.engine);
-        service.payment(&rig.terminal, sale(), payment.clone());
-        rig.wait_step(RunStep::AwaitingCard);
+        pay_until_card_is_awaited(&rig, &service, &payment);
         service.abort(&rig.terminal, abort.clone());
 
         match abort.wait_final() {
@@ -122,8 +134,7 @@ fn f1d_a_thousand_aborts_send_one_abort_request_and_get_one_answer_each() {
         let payment = Recorder::new();
         let aborts = Recorder::new();
         let service = PaymentService::with_engine(&rig.engine);
-        service.payment(&rig.terminal, sale(), payment.clone());
-        rig.wait_step(RunStep::AwaitingCard);
+        pay_until_card_is_awaited(&rig, &service, &payment);
         for _ in 0..1000 {
             service.abort(&rig.terminal, aborts.clone());
         }
@@ -164,8 +175,7 @@ fn abort_on_new_connection_travels_on_its_own_connection() {
     let payment = Recorder::new();
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
-    service.payment(&rig.terminal, sale(), payment.clone());
-    rig.wait_step(RunStep::AwaitingCard);
+    pay_until_card_is_awaited(&rig, &service, &payment);
     service.abort_on_new_connection(&rig.terminal, abort.clone());
     assert!(matches!(
         abort.wait_final(),
@@ -261,16 +271,12 @@ fn abort_with_nothing_running_is_not_a_flow_happening_and_sends_nothing() {
 
 #[test]
 fn abort_answered_in_reverse_order_is_matched_by_request_id() {
-    let script = Script {
-        abort_responses_first: true,
-        ..Script::abort_window()
-    };
+    let script = preset("abort-responses-first");
     let rig = Rig::new(Dialect::OpiNl, SocketMode::DualSocket, script);
     let payment = Recorder::new();
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
-    service.payment(&rig.terminal, sale(), payment.clone());
-    rig.wait_step(RunStep::AwaitingCard);
+    pay_until_card_is_awaited(&rig, &service, &payment);
     service.abort(&rig.terminal, abort.clone());
     assert!(matches!(
         abort.wait_final(),
@@ -283,17 +289,13 @@ fn abort_answered_in_reverse_order_is_matched_by_request_id() {
 
 #[test]
 fn abort_the_terminal_ignores_times_out_and_the_payment_goes_on() {
-    let script = Script {
-        ignore_aborts: true,
-        ..Script::abort_window()
-    };
+    let script = preset("ignore-aborts");
     let timeouts = mapi::client::Timeouts::for_dialect(Dialect::OpiNl).scaled(0.05);
     let rig = Rig::with_timeouts(Dialect::OpiNl, SocketMode::DualSocket, script, timeouts);
     let payment = Recorder::new();
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
-    service.payment(&rig.terminal, sale(), payment.clone());
-    rig.wait_step(RunStep::AwaitingCard);
+    pay_until_card_is_awaited(&rig, &service, &payment);
     service.abort(&rig.terminal, abort.clone());
     assert!(
         matches!(abort.wait_final(), Callback::Error(e) if e.mapi_error == Some(MapiError::ResponseTimeout))
@@ -305,17 +307,13 @@ fn abort_the_terminal_ignores_times_out_and_the_payment_goes_on() {
 
 #[test]
 fn a_second_abort_while_the_first_waits_is_secondary_flow() {
-    let script = Script {
-        ignore_aborts: true,
-        ..Script::abort_window()
-    };
+    let script = preset("ignore-aborts");
     let rig = Rig::new(Dialect::OpiNl, SocketMode::DualSocket, script);
     let payment = Recorder::new();
     let first = Recorder::new();
     let second = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
-    service.payment(&rig.terminal, sale(), payment.clone());
-    rig.wait_step(RunStep::AwaitingCard);
+    pay_until_card_is_awaited(&rig, &service, &payment);
     service.abort(&rig.terminal, first.clone());
     rig.simulator
         .wait_for(|e| matches!(e, SimEvent::AbortIgnored { .. }), WAIT)
