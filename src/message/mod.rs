@@ -9,6 +9,7 @@ pub mod card_service;
 pub mod codec;
 pub mod common;
 pub mod device;
+pub mod masking;
 pub mod service;
 pub mod values;
 pub mod xml;
