@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::MapiError;
-use crate::message::{Amount, OverallResult, RequestId, TextLine};
+use crate::message::{Amount, ConfigItem, OverallResult, RequestId, TextLine};
 use crate::session::{InputAnswer, InputTicket, Response};
 
 /// Receipt text as the terminal sent it, line by line (columns are kept).
@@ -136,6 +136,16 @@ pub trait Delegate: Send + Sync {
     fn print_journal_receipt(&self, _receipt: &PaymentReceipt) {}
     /// E-journal text to store (`storeEJournal`).
     fn store_ejournal(&self, _text: &str) {}
+    /// A dynamic currency conversion offer to print for the customer (`printDccOffer`).
+    fn print_dcc_offer(&self, _receipt: &PaymentReceipt) {}
+    /// An electronic receipt for the customer (`eReceipt`), the lines joined by newlines.
+    fn e_receipt(&self, _content: &str) {}
+    /// The terminal's configuration, answer to `get_config` (`configData`); called before the
+    /// request's success callback.
+    fn config_data(&self, _items: &[ConfigItem]) {}
+    /// The UID of the Mifare card read by `read_mifare_uid` (`cardUID`); called before the
+    /// request's success callback.
+    fn card_uid(&self, _uid: &str) {}
     /// The terminal asks the cashier to check the customer's signature (`askCustomerSignature`).
     /// The default answers no: accepting an unchecked signature would be worse.
     fn ask_customer_signature(&self, ask: InputAsk) {

@@ -8,8 +8,9 @@ use super::delegate::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
 };
 use super::driver::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
-use crate::message::{DeviceTarget, OverallResult, RequestId, TextLine};
-use crate::session::{Event, FlowError, InputAnswer, Outcome};
+use crate::error::MapiError;
+use crate::message::{DeviceTarget, OverallResult, RequestId, ServiceRequestType, TextLine};
+use crate::session::{Event, FlowError, InputAnswer, Outcome, Response};
 
 impl TerminalTask {
     pub(super) fn dispatch(&mut self, event: Event) {
@@ -121,6 +122,16 @@ impl TerminalTask {
                         delegate.store_ejournal(&text.join("\n"))
                     });
                 }
+                DeviceTarget::JournalPrinter => call("print_journal_receipt", || {
+                    delegate.print_journal_receipt(&receipt())
+                }),
+                DeviceTarget::DccOffer => {
+                    call("print_dcc_offer", || delegate.print_dcc_offer(&receipt()))
+                }
+                DeviceTarget::EReceipt => {
+                    let text: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+                    call("e_receipt", || delegate.e_receipt(&text.join("\n")));
+                }
                 _ => log::info!("output for {target} ignored"),
             }
         }
@@ -130,7 +141,42 @@ impl TerminalTask {
         let delegate = flow.delegate.clone();
         let mut settled = true;
         match (flow.kind, outcome) {
-            (FlowKind::Payment { amount, currency }, Ok(response)) => {
+            (
+                FlowKind::Payment {
+                    auth_and_capture: true,
+                    ..
+                },
+                Ok(response),
+            ) if *response.overall_result() == OverallResult::NotSupported => {
+                let error = SdkError {
+                    mapi_error: Some(MapiError::AuthAndCapFlowNotSupported),
+                    result: Some(OverallResult::NotSupported),
+                    request_id: Some(flow.request_id),
+                    recovery_needed: false,
+                    detail: format!(
+                        "the terminal does not support {} (reservation and capture): nothing was charged",
+                        response.request_type()
+                    ),
+                };
+                call("on_error", || delegate.on_error(&error));
+            }
+            (FlowKind::CardInquiry, Ok(response)) => {
+                let result = PaymentResult {
+                    result: response.overall_result().clone(),
+                    request_id: flow.request_id,
+                    amount: None,
+                    currency: None,
+                    recovered: false,
+                    response: Some(response),
+                };
+                deliver_payment(&delegate, &result);
+            }
+            (
+                FlowKind::Payment {
+                    amount, currency, ..
+                },
+                Ok(response),
+            ) => {
                 let result = PaymentResult {
                     result: response.overall_result().clone(),
                     request_id: flow.request_id,
@@ -191,6 +237,7 @@ impl TerminalTask {
             }
             (FlowKind::Abort | FlowKind::Administration, Ok(response)) => {
                 if response.is_success() {
+                    deliver_data(&delegate, &response);
                     let result = AdministrationResult {
                         result: response.overall_result().clone(),
                         request_id: flow.request_id,
@@ -244,6 +291,28 @@ impl TerminalTask {
                 log::error!("{error}");
             }
         }
+    }
+}
+
+/// The data callbacks an administrative answer carries, before its success callback (as CCV's SDK
+/// calls `configData` / `cardUID` before `onPaymentAdministrationSuccess`).
+fn deliver_data(delegate: &Arc<dyn Delegate>, response: &Response) {
+    let Response::Service(service) = response else {
+        return;
+    };
+    let Some(private) = service.private_data.as_ref() else {
+        return;
+    };
+    match service.request_type {
+        ServiceRequestType::GetConfig => {
+            call("config_data", || delegate.config_data(&private.config))
+        }
+        ServiceRequestType::CardRead => {
+            if let Some(uid) = private.card_uid.as_deref() {
+                call("card_uid", || delegate.card_uid(uid));
+            }
+        }
+        _ => {}
     }
 }
 

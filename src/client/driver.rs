@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::delegate::{Delegate, SdkError};
 use super::durability::{InFlightJournal, JournalEntry, RequestIdStore};
-use super::operation::{self, Operation};
+use super::operation::{self, Operation, PaymentKind};
 use super::terminal::Terminal;
 use super::validation;
 use crate::dialect::SocketMode;
@@ -38,10 +38,20 @@ pub(crate) enum TerminalMsg {
 }
 
 pub(super) enum FlowKind {
-    Payment { amount: Amount, currency: String },
+    Payment {
+        amount: Amount,
+        currency: String,
+        /// A reservation or capture: a terminal that answers NotSupported lacks the
+        /// authorise-and-capture flow (`AUTH_AND_CAP_FLOW_NOT_SUPPORTED`).
+        auth_and_capture: bool,
+    },
+    /// A card read (detection, validation): answered like a payment, but no money moves.
+    CardInquiry,
     Abort,
     Administration,
-    Recovery { entry: Option<JournalEntry> },
+    Recovery {
+        entry: Option<JournalEntry>,
+    },
 }
 
 /// A command the app is waiting on, and where its callbacks go.
@@ -363,12 +373,22 @@ impl TerminalTask {
                     workstation_id: self.terminal.workstation_id.clone(),
                     started_at_ms: now_ms(),
                 };
+                let auth_and_capture = matches!(
+                    payment.kind,
+                    PaymentKind::Reservation | PaymentKind::Capture { .. }
+                );
                 let kind = FlowKind::Payment {
                     amount: payment.amount,
                     currency: payment.currency,
+                    auth_and_capture,
                 };
                 (kind, request, Some(entry))
             }
+            Operation::CardInquiry(what) => (
+                FlowKind::CardInquiry,
+                operation::card_inquiry_request(&self.terminal, what, id.clone()),
+                None,
+            ),
             Operation::Administration(what) => (
                 FlowKind::Administration,
                 operation::administration_request(&self.terminal, what, id.clone()),

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::delegate::{Delegate, SdkError};
 use super::driver::{self, TerminalMsg};
-use super::operation::{Administration, Operation, Payment};
+use super::operation::{Administration, CardInquiry, Operation, Payment};
 use super::terminal::{Terminal, TerminalKey};
 use crate::error::MapiError;
 use crate::message::abort::AbortDisplay;
@@ -222,6 +222,20 @@ impl PaymentService {
         self.engine.run(terminal, operation, delegate);
     }
 
+    /// Waits for a card and reports it (CCV "card detection"): `on_payment_success` with the
+    /// card's brand, masked number and, with `Terminal::request_token`, its token; no money moves.
+    pub fn card_detection(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        let operation = Operation::CardInquiry(CardInquiry::Detection);
+        self.engine.run(terminal, operation, delegate);
+    }
+
+    /// Checks a card without paying (CCV "card validation"): `on_payment_success`, or
+    /// `on_payment_error` when the terminal refuses the card.
+    pub fn card_validation(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        let operation = Operation::CardInquiry(CardInquiry::Validation);
+        self.engine.run(terminal, operation, delegate);
+    }
+
     /// As [`PaymentService::abort`], but on a new connection (OPI-NL).
     pub fn abort_on_new_connection(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
         let operation = Operation::Abort {
@@ -368,6 +382,59 @@ impl TerminalService {
     /// Same wire request as [`TerminalService::recover_payment`] (CCV's name for it).
     pub fn repeat_last_message(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
         self.recover_payment(terminal, delegate);
+    }
+
+    /// Any administrative request: its data callbacks (`config_data`, `card_uid`, receipts), then
+    /// exactly one of `on_payment_administration_success` or `on_error`. The named methods below
+    /// are shorthands with CCV's names.
+    pub fn administration(
+        &self,
+        terminal: &Terminal,
+        what: Administration,
+        delegate: Arc<dyn Delegate>,
+    ) {
+        self.engine
+            .run(terminal, Operation::Administration(what), delegate);
+    }
+
+    /// Partial period closing (totals, the period stays open).
+    pub fn partial_period_closing(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.administration(terminal, Administration::PartialPeriodClosing, delegate);
+    }
+
+    /// Transaction overview: the report arrives as a merchant receipt, the totals in the result.
+    pub fn transaction_overview(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.administration(terminal, Administration::TransactionOverview, delegate);
+    }
+
+    /// Prints the last period-closing ticket again (merchant receipt); `on_error` when none.
+    pub fn ticket_reprint_period_closing(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.administration(
+            terminal,
+            Administration::TicketReprintPeriodClosing,
+            delegate,
+        );
+    }
+
+    /// Activates the terminal.
+    pub fn activate_terminal(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.administration(terminal, Administration::ActivateTerminal, delegate);
+    }
+
+    /// The terminal's configuration through `config_data`, then success.
+    pub fn get_config(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.administration(terminal, Administration::GetConfig, delegate);
+    }
+
+    /// The card brands the terminal accepts, in the result's response.
+    pub fn card_circuits(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.administration(terminal, Administration::CardCircuits, delegate);
+    }
+
+    /// Reads a Mifare card's UID, delivered through `card_uid`, then success; `on_error` when no
+    /// card or an unknown card was presented.
+    pub fn read_mifare_uid(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
+        self.administration(terminal, Administration::ReadMifareUid, delegate);
     }
 }
 

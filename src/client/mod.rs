@@ -15,5 +15,5 @@ pub use delegate::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
 };
 pub use engine::{Engine, PaymentService, TerminalService, TokenService};
-pub use operation::{Administration, Operation, Payment, PaymentKind};
+pub use operation::{Administration, CardInquiry, Operation, Payment, PaymentKind};
 pub use terminal::{Terminal, TerminalKey, Timeouts};

@@ -2,8 +2,8 @@
 
 use crate::message::abort::AbortDisplay;
 use crate::message::{
-    Amount, CardRequestType, CardServiceRequest, OriginalTransaction, PosData, RequestId,
-    ServiceRequest, ServiceRequestType, TotalAmount,
+    Amount, CardRequestType, CardServiceRequest, OriginalTransaction, PosData, PrivateData,
+    RequestId, ServiceRequest, ServiceRequestType, TotalAmount,
 };
 use crate::session::{AbortVia, Request};
 
@@ -69,6 +69,28 @@ pub enum Administration {
     PartialPeriodClosing,
     /// Print the last customer receipt again (TicketReprint; L1A/L1B).
     TicketReprint,
+    /// Totals since the last closing, printed, without closing.
+    TransactionOverview,
+    /// Print the last period-closing ticket again.
+    TicketReprintPeriodClosing,
+    /// Activate the terminal.
+    ActivateTerminal,
+    /// The terminal's configuration, delivered through `Delegate::config_data`.
+    GetConfig,
+    /// The card brands the terminal accepts, in the result's response.
+    CardCircuits,
+    /// Read the UID of a Mifare card, delivered through `Delegate::card_uid`.
+    ReadMifareUid,
+}
+
+/// A card read that moves no money, answered like a payment (`on_payment_success` with the card's
+/// brand, masked number and, when asked, its token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardInquiry {
+    /// Wait for a card and tell which it is (CCV "card detection").
+    Detection,
+    /// Check that a card can be used, without paying (CCV "card validation").
+    Validation,
 }
 
 /// One thing to do on a terminal.
@@ -87,6 +109,8 @@ pub enum Operation {
     Administration(Administration),
     /// Ask the terminal for its last answer (RepeatLastMessage) to settle an interrupted payment.
     RecoverPayment,
+    /// Read a card without paying.
+    CardInquiry(CardInquiry),
     /// Test support: makes the terminal's task panic, to prove that a bug in the engine ends
     /// every pending flow with `on_error` and never takes the app down.
     #[cfg(feature = "simulator")]
@@ -97,6 +121,14 @@ pub enum Operation {
 /// Local time as CCV's terminals expect it in POSTimeStamp (no zone).
 pub(crate) fn pos_timestamp() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// The token request, when the app asked for tokens (encoding unverified: one place).
+fn token_request(terminal: &Terminal) -> Option<PrivateData> {
+    terminal.request_token.then(|| PrivateData {
+        request_token: Some(true),
+        ..PrivateData::default()
+    })
 }
 
 fn pos_data(terminal: &Terminal) -> PosData {
@@ -122,6 +154,7 @@ pub(crate) fn payment_request(terminal: &Terminal, payment: &Payment, id: Reques
     data.transaction_number = payment.transaction_number.clone();
     request.pos_data = Some(data);
     request.total_amount = Some(TotalAmount::new(payment.amount, &payment.currency));
+    request.private_data = token_request(terminal);
     if let PaymentKind::Reversal { stan: Some(stan) } | PaymentKind::Capture { stan: Some(stan) } =
         &payment.kind
     {
@@ -144,6 +177,12 @@ pub(crate) fn administration_request(
         Administration::Login => ServiceRequestType::Login,
         Administration::PeriodClosing => ServiceRequestType::ReconciliationWithClosure,
         Administration::PartialPeriodClosing => ServiceRequestType::Reconciliation,
+        Administration::TransactionOverview => ServiceRequestType::TransactionOverview,
+        Administration::TicketReprintPeriodClosing => ServiceRequestType::TicketReprint,
+        Administration::ActivateTerminal => ServiceRequestType::Activate,
+        Administration::GetConfig => ServiceRequestType::GetConfig,
+        Administration::CardCircuits => ServiceRequestType::CardCircuits,
+        Administration::ReadMifareUid => ServiceRequestType::CardRead,
         // The ticket belongs to a card transaction: it is asked with a card service request.
         Administration::TicketReprint => {
             let mut request = CardServiceRequest::new(
@@ -160,6 +199,23 @@ pub(crate) fn administration_request(
     request.application_sender = Some(terminal.application_sender.clone());
     request.pos_data = Some(pos_data(terminal));
     Request::Service(request)
+}
+
+/// The card service request of a card read; no amount: nothing is charged.
+pub(crate) fn card_inquiry_request(
+    terminal: &Terminal,
+    what: CardInquiry,
+    id: RequestId,
+) -> Request {
+    let request_type = match what {
+        CardInquiry::Detection => CardRequestType::CardDetection,
+        CardInquiry::Validation => CardRequestType::CardValidation,
+    };
+    let mut request = CardServiceRequest::new(request_type, &terminal.workstation_id, id);
+    request.application_sender = Some(terminal.application_sender.clone());
+    request.pos_data = Some(pos_data(terminal));
+    request.private_data = token_request(terminal);
+    Request::Card(request)
 }
 
 /// RepeatLastMessage, as a card service request (it recovers card transactions).

@@ -71,6 +71,9 @@ pub struct Terminal {
     /// Where the RequestID counter and the in-flight journal live (Android: the app's `filesDir`).
     /// Without it nothing survives a crash: only for tests and demos.
     pub state_dir: Option<PathBuf>,
+    /// Ask the terminal for a card token with every payment and card read
+    /// (`ExternalTerminal.requestToken`); the token comes back in the result.
+    pub request_token: bool,
 }
 
 impl Terminal {
@@ -92,6 +95,7 @@ impl Terminal {
             timeouts: Timeouts::for_dialect(dialect),
             max_amount: Amount(super::validation::default_max_amount()),
             state_dir: None,
+            request_token: false,
         }
     }
 

@@ -210,6 +210,37 @@ pub struct PrivateData {
         skip_serializing_if = "Option::is_none"
     )]
     pub silent_abort: Option<bool>,
+    /// Asks the terminal for a card token with the transaction (`ExternalTerminal.requestToken`;
+    /// encoding unverified, see README "Unverified facts").
+    #[serde(
+        rename = "RequestToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_token: Option<bool>,
+    /// The card token the terminal issued: card data, never logged in clear.
+    #[serde(rename = "CardToken", default, skip_serializing_if = "Option::is_none")]
+    pub card_token: Option<Secret>,
+    /// The UID of a Mifare card read by `readMifareUID`.
+    #[serde(rename = "CardUID", default, skip_serializing_if = "Option::is_none")]
+    pub card_uid: Option<String>,
+    /// Configuration values (GetConfig).
+    #[serde(rename = "ConfigItem", default, skip_serializing_if = "Vec::is_empty")]
+    pub config: Vec<ConfigItem>,
+    /// The card brands the terminal accepts (CardCircuits).
+    #[serde(rename = "CardCircuit", default, skip_serializing_if = "Vec::is_empty")]
+    pub card_circuits: Vec<String>,
+}
+
+/// One configuration value of a GetConfig answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigItem {
+    /// The setting's name.
+    #[serde(rename = "@Name")]
+    pub name: String,
+    /// Its value.
+    #[serde(rename = "@Value", default)]
+    pub value: String,
 }
 
 /// `Terminal`: identification of the terminal that answered.

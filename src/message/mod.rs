@@ -16,8 +16,8 @@ pub mod xml;
 
 pub use card_service::{CardServiceRequest, CardServiceResponse, Tender};
 pub use common::{
-    Authorisation, CardValue, OriginalHeader, OriginalTransaction, PosData, PrivateData,
-    TerminalInfo, TotalAmount,
+    Authorisation, CardValue, ConfigItem, OriginalHeader, OriginalTransaction, PosData,
+    PrivateData, TerminalInfo, TotalAmount,
 };
 pub use device::{
     DeviceRequest, DeviceResponse, Input, InputCommand, InputResult, InputValue, Output,

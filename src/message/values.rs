@@ -91,6 +91,9 @@ opi_enum! {
         CardFinancialAdvice => "CardFinancialAdvice",
         CardSwipe => "CardSwipe",
         CardDetection => "CardDetection",
+        /// Checks a card without moving money (CCV "card validation"; name unverified, see
+        /// README "Unverified facts").
+        CardValidation => "CardValidation",
         TicketReprint => "TicketReprint",
         RepeatLastMessage => "RepeatLastMessage",
         AbortRequest => "AbortRequest",
@@ -110,6 +113,18 @@ opi_enum! {
         StatusQuery => "StatusQuery",
         CardRead => "CardRead",
         AbortRequest => "AbortRequest",
+        // CCV operations whose RequestType no public trace confirms (README "Unverified facts");
+        // each name is used only here, so a correction is one line.
+        /// Totals since the last closing, without closing (CCV "transaction overview").
+        TransactionOverview => "TransactionOverview",
+        /// Print the last period-closing ticket again (CCV "ticket reprint period closing").
+        TicketReprint => "TicketReprint",
+        /// Activate the terminal (CCV "activate terminal").
+        Activate => "Activate" | "ActivateTerminal",
+        /// The terminal's configuration (CCV "get config").
+        GetConfig => "GetConfig",
+        /// The card brands the terminal accepts (CCV "card circuits").
+        CardCircuits => "CardCircuits",
     }
 }
 
@@ -134,6 +149,12 @@ opi_enum! {
         /// The customer receipt.
         PrinterReceipt => "PrinterReceipt",
         EJournal => "E-Journal" | "EJournal",
+        /// Journal receipts the POS prints or stores (M2A/M3A).
+        JournalPrinter => "JournalPrinter",
+        /// A DCC offer to print for the customer (target name unverified).
+        DccOffer => "DCCOffer" | "DccOffer",
+        /// An electronic receipt for the customer (target name unverified).
+        EReceipt => "E-Receipt" | "EReceipt",
         CashierKeyboard => "CashierKeyboard",
         CashierTerminal => "CashierTerminal",
     }

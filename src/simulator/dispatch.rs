@@ -6,15 +6,14 @@
 
 use std::sync::Arc;
 
-use super::device;
 use super::events::{Channel, ConnectionId, ReceivedFrame, SimEvent};
-use super::responses::{self, Facts};
+use super::responses;
 use super::run;
+use super::services;
 use super::terminal::{AbortOrder, AbortOutcome, Shared};
 use crate::message::abort::is_silent;
 use crate::message::{
-    CardRequestType, CardServiceRequest, DeviceTarget, Message, OverallResult, ServiceRequest,
-    ServiceRequestType,
+    CardRequestType, CardServiceRequest, Message, OverallResult, ServiceRequestType,
 };
 
 /// Records and handles one channel-0 payload.
@@ -44,7 +43,7 @@ pub(crate) fn handle_channel0_payload(shared: &Arc<Shared>, conn: ConnectionId, 
             CardRequestType::TicketReprint => {
                 let shared = Arc::clone(shared);
                 let task = Arc::clone(&shared);
-                task.spawn(reprint_ticket(shared, conn, request));
+                task.spawn(services::reprint_ticket(shared, conn, request));
             }
             _ => start_payment(shared, conn, request),
         },
@@ -56,7 +55,7 @@ pub(crate) fn handle_channel0_payload(shared: &Arc<Shared>, conn: ConnectionId, 
             ServiceRequestType::RepeatLastMessage => {
                 repeat_last(shared, conn, Message::ServiceRequest(request))
             }
-            _ => answer_service(shared, conn, &request),
+            _ => services::answer_service(shared, conn, request),
         },
         Message::DeviceResponse(response) => {
             let sequence = response.sequence_id.clone().unwrap_or_default();
@@ -75,6 +74,18 @@ pub(crate) fn handle_channel0_payload(shared: &Arc<Shared>, conn: ConnectionId, 
 
 fn start_payment(shared: &Arc<Shared>, conn: ConnectionId, request: CardServiceRequest) {
     let request_id = request.request_id.clone();
+    let auth_and_capture = matches!(
+        request.request_type,
+        CardRequestType::CardPreAuthorisation | CardRequestType::CardFinancialAdvice
+    );
+    if auth_and_capture && !shared.script().auth_and_capture {
+        let refused = Message::CardServiceRequest(request);
+        if let Some(answer) = responses::plain_answer(&refused, OverallResult::NotSupported) {
+            shared.send(conn, &answer);
+        }
+        log::info!("simulator: ch0#{conn}: {request_id} refused: no authorise-and-capture flow");
+        return;
+    }
     let busy_answer = Message::CardServiceRequest(request.clone());
     match shared.begin_run(conn, request) {
         Some(start) => {
@@ -164,65 +175,4 @@ fn repeat_last(shared: &Arc<Shared>, conn: ConnectionId, request: Message) {
             original: stored.map(|stored| stored.request_id().clone()),
         });
     });
-}
-
-fn answer_service(shared: &Shared, conn: ConnectionId, request: &ServiceRequest) {
-    let closing = matches!(
-        request.request_type,
-        ServiceRequestType::Reconciliation
-            | ServiceRequestType::ReconciliationWithClosure
-            | ServiceRequestType::Initialisation
-    );
-    let known = !matches!(request.request_type, ServiceRequestType::Other(_));
-    let result = if !known {
-        OverallResult::NotSupported
-    } else if closing && shared.is_running() {
-        // A terminal cannot close its period in the middle of a payment.
-        OverallResult::Busy
-    } else {
-        shared.script().service_result
-    };
-    let facts = Facts {
-        terminal_id: &shared.terminal_id,
-        stan: None,
-        timestamp: responses::timestamp_now(),
-    };
-    let response = responses::service_response(request, result.clone(), &facts);
-    let message = Message::ServiceResponse(response);
-    shared.store_response(&message);
-    shared.send(conn, &message);
-    shared.event(SimEvent::ServiceAnswered {
-        request_id: request.request_id.clone(),
-        request_type: request.request_type.to_string(),
-        result,
-    });
-}
-
-/// TicketReprint (L1A/L1B): prints the last customer receipt again, marked as a copy, through the
-/// usual device request, then answers; Failure when nothing was printed yet.
-async fn reprint_ticket(shared: Arc<Shared>, conn: ConnectionId, request: CardServiceRequest) {
-    let stored = shared.last_receipt();
-    let mut result = shared.script().service_result;
-    match stored {
-        Some(lines) => {
-            let mut copy = super::receipt::display_lines(&["*** DUPLICATE ***"]);
-            copy.extend(lines);
-            let output = device::output(&shared, &request, DeviceTarget::PrinterReceipt, copy);
-            if device::exchange(Arc::clone(&shared), conn, output)
-                .await
-                .is_none()
-            {
-                result = OverallResult::Failure;
-            }
-        }
-        None => result = OverallResult::Failure,
-    }
-    let facts = Facts {
-        terminal_id: &shared.terminal_id,
-        stan: None,
-        timestamp: responses::timestamp_now(),
-    };
-    let mut response = responses::payment_response(&request, result, &facts, None);
-    response.tender = None;
-    shared.send(conn, &Message::CardServiceResponse(response));
 }

@@ -29,6 +29,7 @@ mod receipt;
 mod responses;
 mod run;
 mod script;
+mod services;
 mod terminal;
 mod waiters;
 
@@ -43,7 +44,7 @@ use crate::dialect::{Dialect, SocketMode};
 use crate::message::Message;
 
 pub use events::{Channel, ConnectionId, ReceivedFrame, RunStep, SimEvent};
-pub use script::{Fault, FaultPoint, GarbageKind, Gate, OnDisconnect, Script, Stage};
+pub use script::{Fault, FaultPoint, GarbageKind, Gate, MifareCard, OnDisconnect, Script, Stage};
 
 use terminal::Shared;
 

@@ -97,3 +97,28 @@ pub(crate) fn receipt(facts: &ReceiptFacts<'_>, copy: Copy) -> Vec<TextLine> {
     );
     lines.iter().map(|text| TextLine::new(text)).collect()
 }
+
+/// The totals report of a period closing or a transaction overview, from the same totals the
+/// service response carries.
+pub(crate) fn totals_report(title: &str, terminal_id: &str, timestamp: &str) -> Vec<TextLine> {
+    let mut lines = vec![
+        "      CCV (simulator)".to_owned(),
+        format!("  {title}"),
+        format!("  Terminal        {terminal_id}"),
+        format!("  Date            {timestamp}"),
+    ];
+    for (circuit, count, value) in super::responses::TOTALS {
+        lines.push(format!("  {circuit:<12} {count:>3}  EUR {value:>9}"));
+    }
+    lines.iter().map(|text| TextLine::new(text)).collect()
+}
+
+/// The DCC offer printed for the customer before the card is charged.
+pub(crate) fn dcc_offer(amount: Option<&TotalAmount>) -> Vec<TextLine> {
+    let amount = amount_text(amount);
+    display_lines(&[
+        "  Pay in your own currency?",
+        &format!("  {amount} = USD (rate 1.0842, margin 3.5%)"),
+        "  Choose on the terminal",
+    ])
+}

@@ -6,8 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::message::{
     Amount, Authorisation, CardNumber, CardRequestType, CardServiceRequest, CardServiceResponse,
-    CardValue, Message, OriginalHeader, OverallResult, PrivateData, Reconciliation, RequestId,
-    ServiceRequest, ServiceRequestType, ServiceResponse, Tender, TerminalInfo, TotalAmount,
+    CardValue, ConfigItem, Message, OriginalHeader, OverallResult, PrivateData, Reconciliation,
+    RequestId, ServiceRequest, ServiceRequestType, ServiceResponse, Tender, TerminalInfo,
+    TotalAmount,
 };
 
 /// ApplicationSender of everything the simulator sends, so a trace shows who spoke.
@@ -148,7 +149,9 @@ pub(crate) fn service_response(
     response.terminal = Some(facts.terminal());
     let closing = matches!(
         request.request_type,
-        ServiceRequestType::Reconciliation | ServiceRequestType::ReconciliationWithClosure
+        ServiceRequestType::Reconciliation
+            | ServiceRequestType::ReconciliationWithClosure
+            | ServiceRequestType::TransactionOverview
     );
     if closing && result == OverallResult::Success {
         response.authorisation = Some(Authorisation {
@@ -157,20 +160,62 @@ pub(crate) fn service_response(
         });
         response.reconciliation = Some(Reconciliation {
             language_code: Some("en".to_owned()),
-            totals: vec![
-                total("125.50", "3", "Debit", CARD_CIRCUIT),
-                total("42.00", "1", "Credit", "VISA"),
-            ],
+            totals: TOTALS
+                .iter()
+                .map(|(circuit, count, value)| total(value, count, circuit))
+                .collect(),
         });
+    }
+    let ccv = |private: PrivateData| Some(private);
+    match (&request.request_type, result == OverallResult::Success) {
+        (ServiceRequestType::GetConfig, true) => {
+            response.private_data = ccv(PrivateData {
+                config: CONFIG
+                    .iter()
+                    .map(|(name, value)| ConfigItem {
+                        name: (*name).to_owned(),
+                        value: (*value).to_owned(),
+                    })
+                    .collect(),
+                ..PrivateData::default()
+            })
+        }
+        (ServiceRequestType::CardCircuits, true) => {
+            response.private_data = ccv(PrivateData {
+                card_circuits: CIRCUITS.iter().map(|c| (*c).to_owned()).collect(),
+                ..PrivateData::default()
+            })
+        }
+        _ => {}
     }
     response
 }
 
-fn total(value: &str, count: &str, payment_type: &str, circuit: &str) -> TotalAmount {
+/// Period totals of the simulated terminal: card circuit, number of payments, amount.
+pub(crate) const TOTALS: [(&str, &str, &str); 2] =
+    [(CARD_CIRCUIT, "3", "125.50"), ("VISA", "1", "42.00")];
+
+/// What GetConfig reports.
+pub(crate) const CONFIG: [(&str, &str); 4] = [
+    ("TerminalType", "simulator"),
+    ("SoftwareVersion", "1.0.0"),
+    ("Currency", "EUR"),
+    ("PrinterAvailable", "false"),
+];
+
+/// The card brands CardCircuits reports.
+pub(crate) const CIRCUITS: [&str; 4] = ["MAESTRO", "MASTERCARD", "VISA", "VPAY"];
+
+/// A deterministic card token for a payment, so tests can recompute it.
+pub(crate) fn card_token(stan: &str) -> String {
+    format!("TKN-SIM-{stan}-7F3A")
+}
+
+fn total(value: &str, count: &str, circuit: &str) -> TotalAmount {
     TotalAmount {
         currency: Some("EUR".to_owned()),
         number_payments: Some(count.to_owned()),
-        payment_type: Some(payment_type.to_owned()),
+        payment_type: Some(if circuit == "VISA" { "Credit" } else { "Debit" }.to_owned()),
         card_circuit: Some(circuit.to_owned()),
         value: value.parse().unwrap_or(Amount(Default::default())),
     }

@@ -204,6 +204,12 @@ impl Run {
         let mut error_text = None;
         let money = responses::prints_receipts(&self.request.request_type);
         let timestamp = responses::timestamp_now();
+        if money && self.script.dcc_offer && self.script.device_requests {
+            let offer = receipt::dcc_offer(self.request.total_amount.as_ref());
+            let request =
+                device::output(&self.shared, &self.request, DeviceTarget::DccOffer, offer);
+            let _ = self.device(request, false).await;
+        }
         if money && self.script.device_requests {
             self.print(DeviceTarget::Printer, Copy::Merchant, &result, &timestamp)
                 .await;
@@ -247,15 +253,40 @@ impl Run {
                 &timestamp,
             )
             .await;
+            if self.script.e_receipt {
+                self.print(DeviceTarget::EReceipt, Copy::Customer, &result, &timestamp)
+                    .await;
+            }
             self.print(DeviceTarget::EJournal, Copy::Journal, &result, &timestamp)
                 .await;
+            if self.script.journal_receipt {
+                self.print(
+                    DeviceTarget::JournalPrinter,
+                    Copy::Journal,
+                    &result,
+                    &timestamp,
+                )
+                .await;
+            }
         }
         self.step(RunStep::AwaitingCompletion);
         // Not abortable: the only error is an abort, which cannot come through here.
         let _ = self.pass_gate(Stage::Completion, false).await;
         self.step(RunStep::Responding);
-        let response =
+        let mut response =
             responses::payment_response(&self.request, result, &self.facts(), error_text);
+        let token_asked = self
+            .request
+            .private_data
+            .as_ref()
+            .and_then(|private| private.request_token)
+            == Some(true);
+        if token_asked && response.overall_result == OverallResult::Success {
+            response.private_data = Some(crate::message::PrivateData {
+                card_token: Some(crate::message::Secret(responses::card_token(&self.stan))),
+                ..crate::message::PrivateData::default()
+            });
+        }
         self.fault_point(FaultPoint::BeforeResponse);
         self.shared
             .end_run(&Message::CardServiceResponse(response.clone()));

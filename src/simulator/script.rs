@@ -108,6 +108,28 @@ pub struct Script {
     /// Send the "Present card" display and the receipts/e-journal as device requests. The
     /// "Aborted" display of a normal abort is part of the abort protocol and is sent regardless.
     pub device_requests: bool,
+    /// Accept reservations and captures; `false` answers CardPreAuthorisation and
+    /// CardFinancialAdvice NotSupported, like a terminal without the authorise-and-capture flow.
+    pub auth_and_capture: bool,
+    /// What a Mifare card read (`readMifareUID`) finds.
+    pub mifare: MifareCard,
+    /// Before the card is asked for, print a DCC offer (a DCCOffer device request).
+    pub dcc_offer: bool,
+    /// After the customer receipt, send an electronic receipt (an E-Receipt device request).
+    pub e_receipt: bool,
+    /// After the receipts, send a journal receipt (a JournalPrinter device request; M2A/M3A).
+    pub journal_receipt: bool,
+}
+
+/// The card a Mifare read finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MifareCard {
+    /// A known card with this UID (hex).
+    Present(String),
+    /// A card the terminal cannot read as Mifare (I2): answered UnknownCard.
+    Unknown,
+    /// No card within the terminal's time (I3): answered TimedOut.
+    Absent,
 }
 
 impl Default for Script {
@@ -126,6 +148,11 @@ impl Default for Script {
             customer_display: false,
             on_disconnect: OnDisconnect::Complete,
             device_requests: true,
+            auth_and_capture: true,
+            mifare: MifareCard::Present("04A224B2C35E80".to_owned()),
+            dcc_offer: false,
+            e_receipt: false,
+            journal_receipt: false,
         }
     }
 }
@@ -222,6 +249,30 @@ const PRESETS: &[(&str, &str)] = &[
     (
         "disconnect-aborts",
         "slow card presentation; a lost connection aborts the payment",
+    ),
+    (
+        "no-auth-and-capture",
+        "reservations and captures answered NotSupported",
+    ),
+    (
+        "dcc",
+        "the happy flow with a DCC offer printed before the card is asked",
+    ),
+    (
+        "e-receipt",
+        "the happy flow with an electronic receipt after the customer receipt",
+    ),
+    (
+        "journal-receipt",
+        "the happy flow with a journal receipt after the receipts (M2A/M3A)",
+    ),
+    (
+        "mifare-unknown",
+        "a Mifare read finds a card it cannot read (UnknownCard, I2)",
+    ),
+    (
+        "mifare-absent",
+        "a Mifare read finds no card (TimedOut, I3)",
     ),
 ];
 
@@ -373,6 +424,30 @@ impl Script {
                 "disconnect-aborts" => Script {
                     on_disconnect: OnDisconnect::Abort,
                     ..slow
+                },
+                "no-auth-and-capture" => Script {
+                    auth_and_capture: false,
+                    ..Script::default()
+                },
+                "dcc" => Script {
+                    dcc_offer: true,
+                    ..Script::default()
+                },
+                "e-receipt" => Script {
+                    e_receipt: true,
+                    ..Script::default()
+                },
+                "journal-receipt" => Script {
+                    journal_receipt: true,
+                    ..Script::default()
+                },
+                "mifare-unknown" => Script {
+                    mifare: MifareCard::Unknown,
+                    ..Script::default()
+                },
+                "mifare-absent" => Script {
+                    mifare: MifareCard::Absent,
+                    ..Script::default()
                 },
                 _ => return None,
             },

@@ -86,6 +86,8 @@ struct TerminalState {
     last_response: Option<Message>,
     /// The last customer receipt printed, for TicketReprint (L1A/L1B).
     last_receipt: Option<Vec<TextLine>>,
+    /// The last period-closing report, for a ticket reprint of the period closing.
+    last_closing_report: Option<Vec<TextLine>>,
     stan: u32,
 }
 
@@ -152,6 +154,16 @@ impl Shared {
     /// Remembers the customer receipt just printed, for a later TicketReprint.
     pub(crate) fn store_receipt(&self, lines: &[TextLine]) {
         lock(&self.state).last_receipt = Some(lines.to_vec());
+    }
+
+    /// Remembers the report of the period just closed, for a later reprint.
+    pub(crate) fn store_closing_report(&self, lines: &[TextLine]) {
+        lock(&self.state).last_closing_report = Some(lines.to_vec());
+    }
+
+    /// The last period-closing report, if a period was closed.
+    pub(crate) fn last_closing_report(&self) -> Option<Vec<TextLine>> {
+        lock(&self.state).last_closing_report.clone()
     }
 
     /// The last customer receipt printed, if any.

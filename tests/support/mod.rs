@@ -25,6 +25,11 @@ pub enum Callback {
     MerchantReceipt(Vec<String>),
     CustomerReceipt(Vec<String>),
     EJournal(String),
+    JournalReceipt(Vec<String>),
+    DccOffer(Vec<String>),
+    EReceipt(String),
+    ConfigData(Vec<(String, String)>),
+    CardUid(String),
     SignatureAsked(Vec<String>),
     IdentificationAsked(Vec<String>),
     PaymentSuccess(PaymentResult),
@@ -152,6 +157,22 @@ impl Delegate for Recorder {
     }
     fn store_ejournal(&self, text: &str) {
         self.push(Callback::EJournal(text.to_owned()));
+    }
+    fn print_journal_receipt(&self, receipt: &PaymentReceipt) {
+        self.push(Callback::JournalReceipt(receipt.plain_text_lines()));
+    }
+    fn print_dcc_offer(&self, receipt: &PaymentReceipt) {
+        self.push(Callback::DccOffer(receipt.plain_text_lines()));
+    }
+    fn e_receipt(&self, content: &str) {
+        self.push(Callback::EReceipt(content.to_owned()));
+    }
+    fn config_data(&self, items: &[mapi::message::ConfigItem]) {
+        let pairs = items.iter().map(|i| (i.name.clone(), i.value.clone()));
+        self.push(Callback::ConfigData(pairs.collect()));
+    }
+    fn card_uid(&self, uid: &str) {
+        self.push(Callback::CardUid(uid.to_owned()));
     }
     fn ask_customer_signature(&self, ask: InputAsk) {
         self.push(Callback::SignatureAsked(texts(&ask.prompt)));
