@@ -9,7 +9,7 @@ use jni::Env;
 use super::callbacks::JniDelegate;
 use super::convert;
 use super::errors::BridgeError;
-use crate::client::{Administration, Engine, Operation, Payment, PaymentKind};
+use crate::client::{Administration, CardInquiry, Engine, Operation, Payment, PaymentKind};
 use crate::message::abort::AbortDisplay;
 use crate::session::AbortVia;
 
@@ -99,6 +99,29 @@ pub fn administration(
         2 => Administration::PeriodClosing,
         3 => Administration::PartialPeriodClosing,
         4 => Administration::TicketReprint,
+        5 => Administration::TransactionOverview,
+        6 => Administration::TicketReprintPeriodClosing,
+        7 => Administration::ActivateTerminal,
+        8 => Administration::GetConfig,
+        9 => Administration::CardCircuits,
+        10 => Administration::ReadMifareUid,
+        // Card reads travel this entry point too: no amount, payment callbacks.
+        11 => {
+            return run(
+                env,
+                terminal,
+                callbacks,
+                Operation::CardInquiry(CardInquiry::Detection),
+            )
+        }
+        12 => {
+            return run(
+                env,
+                terminal,
+                callbacks,
+                Operation::CardInquiry(CardInquiry::Validation),
+            )
+        }
         other => {
             return Err(BridgeError::InvalidArgument(format!(
                 "unknown administrative operation {other}"

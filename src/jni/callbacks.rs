@@ -19,7 +19,7 @@ use super::errors::BridgeError;
 use crate::client::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
 };
-use crate::message::{OverallResult, TextLine};
+use crate::message::{ConfigItem, OverallResult, TextLine};
 use crate::session::Response;
 
 /// Method ids of `eu.ccvlab.mapi.internal.NativeCallbacks`, resolved once.
@@ -31,6 +31,7 @@ struct CallbackMethods {
     on_payment_result: JMethodID,
     on_administration_success: JMethodID,
     on_error: JMethodID,
+    on_data: JMethodID,
 }
 
 static METHODS: OnceLock<CallbackMethods> = OnceLock::new();
@@ -59,18 +60,19 @@ pub fn init(env: &mut Env<'_>) -> Result<(), BridgeError> {
         on_payment_result: env.get_method_id(
             &class,
             jni_str!("onPaymentResult"),
-            jni_sig!("(ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
+            jni_sig!("(ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
         )?,
         on_administration_success: env.get_method_id(
             &class,
             jni_str!("onAdministrationSuccess"),
-            jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
+            jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;[Ljava/lang/String;)V"),
         )?,
         on_error: env.get_method_id(
             &class,
             jni_str!("onError"),
             jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;)V"),
         )?,
+        on_data: env.get_method_id(&class, jni_str!("onData"), jni_sig!("(I[Ljava/lang/String;)V"))?,
         _class: env.new_global_ref(&class)?,
     };
     let _ = METHODS.set(methods);
@@ -177,6 +179,19 @@ impl JniDelegate {
         }
     }
 
+    fn data(&self, kind: i32, values: Vec<String>) {
+        self.call(
+            "onData",
+            |m| m.on_data,
+            move |env| {
+                Ok(vec![
+                    Arg::Int(kind),
+                    Arg::Object(string_array(env, &values)?.into()),
+                ])
+            },
+        );
+    }
+
     fn output(&self, target: i32, lines: Vec<String>) {
         self.call(
             "onOutput",
@@ -234,25 +249,71 @@ fn optional_string<'local>(
     }))
 }
 
+/// The data Java's `PaymentAdministrationResult.data()` carries: the card brands of CardCircuits,
+/// or "circuit count amount currency" per total of a closing or overview.
+fn administration_data(response: &Response) -> Option<Vec<String>> {
+    let Response::Service(service) = response else {
+        return None;
+    };
+    if let Some(private) = &service.private_data {
+        if !private.card_circuits.is_empty() {
+            return Some(private.card_circuits.clone());
+        }
+    }
+    let totals = &service.reconciliation.as_ref()?.totals;
+    Some(
+        totals
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {} {} {}",
+                    t.card_circuit.as_deref().unwrap_or("-"),
+                    t.number_payments.as_deref().unwrap_or("0"),
+                    t.value,
+                    t.currency.as_deref().unwrap_or("")
+                )
+            })
+            .collect(),
+    )
+}
+
 fn texts(lines: &[TextLine]) -> Vec<String> {
     lines.iter().map(|line| line.text.clone()).collect()
 }
 
-/// The fields of a payment result Java shows; the PAN only masked.
-fn payment_fields(result: &PaymentResult) -> [Option<String>; 7] {
-    let (terminal, tender) = match &result.response {
-        Some(Response::Card(response)) => (response.terminal.as_ref(), response.tender.as_ref()),
-        _ => (None, None),
+/// The fields of a payment result Java shows; the PAN only masked. The token goes to the app as
+/// issued (it needs it to charge the card later) and is never logged.
+fn payment_fields(result: &PaymentResult) -> [Option<String>; 8] {
+    let response = match &result.response {
+        Some(Response::Card(response)) => Some(response),
+        _ => None,
     };
-    let authorisation = tender.and_then(|t| t.authorisation.as_ref());
+    let terminal = response.and_then(|r| r.terminal.as_ref());
+    let authorisation = response
+        .and_then(|r| r.tender.as_ref())
+        .and_then(|t| t.authorisation.as_ref());
+    // A card read (detection, validation) names the card in CardValue, not in an authorisation.
+    let card = response.and_then(|r| r.card_value.as_ref());
+    let circuit = authorisation
+        .and_then(|a| a.card_circuit.clone())
+        .or_else(|| card.and_then(|c| c.card_circuit.clone()));
+    let pan = authorisation
+        .and_then(|a| a.card_pan.as_ref())
+        .or_else(|| card.and_then(|c| c.card_pan.as_ref()))
+        .map(|p| p.masked());
+    let token = response
+        .and_then(|r| r.private_data.as_ref())
+        .and_then(|p| p.card_token.as_ref())
+        .map(|t| t.expose().to_owned());
     [
         result.amount.map(|a| a.to_string()),
         result.currency.clone(),
         terminal.and_then(|t| t.terminal_id.clone()),
         terminal.and_then(|t| t.stan.clone()),
         authorisation.and_then(|a| a.approval_code.clone()),
-        authorisation.and_then(|a| a.card_circuit.clone()),
-        authorisation.and_then(|a| a.card_pan.as_ref().map(|p| p.masked())),
+        circuit,
+        pan,
+        token,
     ]
 }
 
@@ -275,6 +336,22 @@ impl Delegate for JniDelegate {
     fn store_ejournal(&self, text: &str) {
         self.output(5, vec![text.to_owned()]);
     }
+    fn print_dcc_offer(&self, receipt: &PaymentReceipt) {
+        self.output(6, receipt.plain_text_lines());
+    }
+    fn e_receipt(&self, content: &str) {
+        self.output(7, vec![content.to_owned()]);
+    }
+    fn config_data(&self, items: &[ConfigItem]) {
+        let pairs = items
+            .iter()
+            .flat_map(|item| [item.name.clone(), item.value.clone()])
+            .collect();
+        self.data(0, pairs);
+    }
+    fn card_uid(&self, uid: &str) {
+        self.data(1, vec![uid.to_owned()]);
+    }
     fn ask_customer_signature(&self, ask: InputAsk) {
         self.ask(0, ask);
     }
@@ -296,6 +373,7 @@ impl Delegate for JniDelegate {
             result.request_id.to_string(),
             result.response.request_type().to_owned(),
         );
+        let data = administration_data(&result.response);
         self.call(
             "onAdministrationSuccess",
             |m| m.on_administration_success,
@@ -304,6 +382,10 @@ impl Delegate for JniDelegate {
                     optional_string(env, Some(&status))?,
                     optional_string(env, Some(&id))?,
                     optional_string(env, Some(&kind))?,
+                    match &data {
+                        Some(items) => Arg::Object(string_array(env, items)?.into()),
+                        None => Arg::Object(JObject::null()),
+                    },
                 ])
             },
         );
@@ -379,7 +461,8 @@ impl JniDelegate {
         let status = result.result.to_string();
         let id = result.request_id.to_string();
         let recovered = result.recovered;
-        let [amount, currency, terminal, stan, approval, circuit, pan] = payment_fields(result);
+        let [amount, currency, terminal, stan, approval, circuit, pan, token] =
+            payment_fields(result);
         self.call(
             "onPaymentResult",
             |m| m.on_payment_result,
@@ -396,6 +479,7 @@ impl JniDelegate {
                     optional_string(env, approval.as_deref())?,
                     optional_string(env, circuit.as_deref())?,
                     optional_string(env, pan.as_deref())?,
+                    optional_string(env, token.as_deref())?,
                 ])
             },
         );

@@ -47,6 +47,11 @@ fn int_field(
     Ok(env.get_field(object, &field, jni_sig!("I"))?.i()?)
 }
 
+fn bool_field(env: &mut Env<'_>, object: &JObject<'_>, name: &str) -> Result<bool, BridgeError> {
+    let field = jni::strings::JNIString::from(name);
+    Ok(env.get_field(object, &field, jni_sig!("Z"))?.z()?)
+}
+
 fn long_field(
     env: &mut Env<'_>,
     object: &JObject<'_>,
@@ -133,6 +138,7 @@ pub fn terminal(env: &mut Env<'_>, object: &JObject<'_>) -> Result<Terminal, Bri
     if let Some(dir) = string_field(env, object, "stateDirectory")? {
         terminal = terminal.with_state_dir(dir);
     }
+    terminal.request_token = bool_field(env, object, "requestToken")?;
     Ok(terminal)
 }
 

@@ -8,6 +8,7 @@ import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate;
 import eu.ccvlab.mapi.core.payment.Payment;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 import eu.ccvlab.mapi.internal.Flows;
+import eu.ccvlab.mapi.internal.NativeEngine;
 
 /**
  * Payments and their aborts, on any number of terminals (one running request per terminal at a time).
@@ -69,5 +70,31 @@ public class PaymentService implements PaymentApi {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
         Flows.abort(terminal, true, false, delegate);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
+     * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
+     */
+    @Override
+    public void cardDetection(ExternalTerminal terminal, PaymentDelegate delegate) {
+        Objects.requireNonNull(terminal, "terminal must not be null");
+        Objects.requireNonNull(delegate, "delegate must not be null");
+        Flows.administration(terminal, NativeEngine.CARD_DETECTION, "cardDetection", delegate);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
+     * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
+     */
+    @Override
+    public void cardValidation(ExternalTerminal terminal, PaymentDelegate delegate) {
+        Objects.requireNonNull(terminal, "terminal must not be null");
+        Objects.requireNonNull(delegate, "delegate must not be null");
+        Flows.administration(terminal, NativeEngine.CARD_VALIDATION, "cardValidation", delegate);
     }
 }

@@ -10,9 +10,9 @@ import eu.ccvlab.mapi.internal.Flows;
 import eu.ccvlab.mapi.internal.NativeEngine;
 
 /**
- * Terminal administration (status, login/startup, period closings) and payment recovery. Stateless; safe to
- * share between threads. See {@link TerminalApi} for the callbacks of each method and for the operations not
- * supported yet.
+ * Terminal administration (status, login/startup, activation, period closings, overviews, reprints,
+ * configuration, card circuits, Mifare reads) and payment recovery. Stateless; safe to share between threads. See
+ * {@link TerminalApi} for the callbacks of each method.
  */
 public class TerminalService implements TerminalApi {
 
@@ -132,14 +132,14 @@ public class TerminalService implements TerminalApi {
      *
      * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
-     * Not supported yet: delivers one {@code onError} (mapiError null, FAILURE, "not supported yet by
-     * this SDK"); nothing is sent.
+     * The terminal prints its totals since the last closing (through {@code printMerchantReceiptAndSignature}), then
+     * {@code onPaymentAdministrationSuccess} whose {@code data()} lists one "circuit count amount currency" per total.
      */
     @Override
     public void transactionOverview(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.unsupported("transactionOverview", delegate);
+        Flows.administration(terminal, NativeEngine.TRANSACTION_OVERVIEW, "transactionOverview", delegate);
     }
 
     /**
@@ -147,14 +147,13 @@ public class TerminalService implements TerminalApi {
      *
      * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
-     * Not supported yet: delivers one {@code onError} (mapiError null, FAILURE, "not supported yet by
-     * this SDK"); nothing is sent.
+     * {@code onPaymentAdministrationSuccess}, or {@code onError} with the terminal's result.
      */
     @Override
     public void activateTerminal(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.unsupported("activateTerminal", delegate);
+        Flows.administration(terminal, NativeEngine.ACTIVATE_TERMINAL, "activateTerminal", delegate);
     }
 
     /**
@@ -162,14 +161,14 @@ public class TerminalService implements TerminalApi {
      *
      * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
-     * Not supported yet: delivers one {@code onError} (mapiError null, FAILURE, "not supported yet by
-     * this SDK"); nothing is sent.
+     * The last period-closing report again (through {@code printMerchantReceiptAndSignature}), then
+     * {@code onPaymentAdministrationSuccess}; {@code onError} (FAILURE) when no period was closed yet.
      */
     @Override
     public void ticketReprintPeriodClosing(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.unsupported("ticketReprintPeriodClosing", delegate);
+        Flows.administration(terminal, NativeEngine.TICKET_REPRINT_PERIOD_CLOSING, "ticketReprintPeriodClosing", delegate);
     }
 
     /**
@@ -177,14 +176,13 @@ public class TerminalService implements TerminalApi {
      *
      * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
-     * Not supported yet: delivers one {@code onError} (mapiError null, FAILURE, "not supported yet by
-     * this SDK"); nothing is sent.
+     * {@code onPaymentAdministrationSuccess} whose {@code data()} is the list of card brands the terminal accepts.
      */
     @Override
     public void cardCircuits(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.unsupported("cardCircuits", delegate);
+        Flows.administration(terminal, NativeEngine.CARD_CIRCUITS, "cardCircuits", delegate);
     }
 
     /**
@@ -192,13 +190,27 @@ public class TerminalService implements TerminalApi {
      *
      * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
-     * Not supported yet: delivers one {@code onError} (mapiError null, FAILURE, "not supported yet by
-     * this SDK"); nothing is sent.
+     * {@code cardUID(uid)}, then {@code onPaymentAdministrationSuccess}; {@code onError} with UNKNOWN (an unknown
+     * card) or TIMED_OUT (no card presented).
      */
     @Override
     public void readMifareUID(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.unsupported("readMifareUID", delegate);
+        Flows.administration(terminal, NativeEngine.READ_MIFARE_UID, "readMifareUID", delegate);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
+     * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
+     * {@code configData(ConfigData)}, then {@code onPaymentAdministrationSuccess}; or {@code onError}.
+     */
+    @Override
+    public void getConfig(ExternalTerminal terminal, TerminalDelegate delegate) {
+        Objects.requireNonNull(terminal, "terminal must not be null");
+        Objects.requireNonNull(delegate, "delegate must not be null");
+        Flows.administration(terminal, NativeEngine.GET_CONFIG, "getConfig", delegate);
     }
 }

@@ -2,9 +2,12 @@ package eu.ccvlab.mapi.internal;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Currency;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +19,8 @@ import eu.ccvlab.mapi.core.MAPIError;
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate;
 import eu.ccvlab.mapi.core.api.response.result.Error;
+import eu.ccvlab.mapi.core.payment.ConfigData;
+import eu.ccvlab.mapi.core.payment.EReceiptRequest;
 import eu.ccvlab.mapi.core.payment.Money;
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
 import eu.ccvlab.mapi.core.payment.PaymentReceipt;
@@ -86,6 +91,16 @@ public final class DelegateCallbacks implements NativeCallbacks {
                     final String journal = joined(lines);
                     post("storeEJournal", () -> delegate.storeEJournal(journal));
                     break;
+                case DCC_OFFER:
+                    if (delegate instanceof PaymentDelegate) {
+                        PaymentDelegate payment = (PaymentDelegate) delegate;
+                        post("printDccOffer", () -> payment.printDccOffer(new PaymentReceipt(textLines)));
+                    }
+                    break;
+                case E_RECEIPT:
+                    final EReceiptRequest receipt = new EReceiptRequest(joined(lines));
+                    post("eReceipt", () -> delegate.eReceipt(receipt));
+                    break;
                 default:
                     LOG.info(flow + ": output for unknown target " + target + " ignored");
             }
@@ -130,13 +145,13 @@ public final class DelegateCallbacks implements NativeCallbacks {
     @Override
     public void onPaymentResult(boolean success, String result, String requestId, String amount, String currency,
             boolean recovered, String terminalId, String stan, String approvalCode, String cardCircuit,
-            String maskedPan) {
+            String maskedPan, String token) {
         try {
             if (!firstFinal("onPaymentResult(" + result + ")")) {
                 return;
             }
             final PaymentResult paymentResult = new PaymentResult(ResultState.from(result), orEmpty(requestId),
-                    money(amount, currency), recovered, terminalId, stan, approvalCode, cardCircuit, maskedPan);
+                    money(amount, currency), recovered, terminalId, stan, approvalCode, cardCircuit, maskedPan, token);
             if (!(delegate instanceof PaymentDelegate)) {
                 LOG.severe(flow + ": payment result for a delegate that is not a PaymentDelegate dropped: "
                         + paymentResult);
@@ -155,16 +170,44 @@ public final class DelegateCallbacks implements NativeCallbacks {
 
     /** {@inheritDoc} Posts {@code onPaymentAdministrationSuccess}, once. */
     @Override
-    public void onAdministrationSuccess(String result, String requestId, String requestType) {
+    public void onAdministrationSuccess(String result, String requestId, String requestType, String[] data) {
         try {
             if (!firstFinal("onAdministrationSuccess(" + requestType + ")")) {
                 return;
             }
-            final PaymentAdministrationResult<Void> administration = new PaymentAdministrationResult<>(
-                    ResultState.from(result), orEmpty(requestId), requestType, null);
+            final List<String> values = data == null ? null
+                    : Collections.unmodifiableList(new ArrayList<>(Arrays.asList(data)));
+            final PaymentAdministrationResult<List<String>> administration = new PaymentAdministrationResult<>(
+                    ResultState.from(result), orEmpty(requestId), requestType, values);
             post("onPaymentAdministrationSuccess", () -> delegate.onPaymentAdministrationSuccess(administration));
         } catch (Throwable unexpected) {
             LOG.log(Level.SEVERE, flow + ": administration callback failed", unexpected);
+        }
+    }
+
+    /** {@inheritDoc} Posts {@code configData} or {@code cardUID}. */
+    @Override
+    public void onData(int kind, String[] values) {
+        try {
+            String[] items = values == null ? new String[0] : values;
+            switch (kind) {
+                case CONFIG_DATA:
+                    Map<String, String> config = new LinkedHashMap<>();
+                    for (int i = 0; i + 1 < items.length; i += 2) {
+                        config.put(orEmpty(items[i]), orEmpty(items[i + 1]));
+                    }
+                    final ConfigData configData = new ConfigData(config);
+                    post("configData", () -> delegate.configData(configData));
+                    break;
+                case CARD_UID:
+                    final String uid = items.length > 0 ? orEmpty(items[0]) : "";
+                    post("cardUID", () -> delegate.cardUID(uid));
+                    break;
+                default:
+                    LOG.info(flow + ": data of unknown kind " + kind + " ignored");
+            }
+        } catch (Throwable unexpected) {
+            LOG.log(Level.SEVERE, flow + ": data callback failed", unexpected);
         }
     }
 

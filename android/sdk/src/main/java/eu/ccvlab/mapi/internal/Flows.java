@@ -15,9 +15,6 @@ import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
  * called from any thread and returns at once.
  */
 public final class Flows {
-    /** The detail of the error delivered by operations this SDK does not implement yet. */
-    public static final String NOT_SUPPORTED = "not supported yet by this SDK";
-
     private static final Logger LOG = Logger.getLogger("eu.ccvlab.mapi");
 
     private Flows() {
@@ -87,18 +84,6 @@ public final class Flows {
      */
     public static void recoverPayment(ExternalTerminal terminal, String flow, PaymentDelegate delegate) {
         NativeEngine.recoverPayment(NativeTerminal.from(terminal), callbacks(flow, delegate));
-    }
-
-    /**
-     * Delivers one {@code onError} ({@code mapiError()} null, {@code resultState()} FAILURE, detail
-     * {@link #NOT_SUPPORTED}) on the callback executor; nothing is sent.
-     *
-     * @param operation the operation's public name, for logs
-     * @param delegate  the app's delegate
-     */
-    public static void unsupported(String operation, TerminalDelegate delegate) {
-        LOG.info(operation + " is " + NOT_SUPPORTED);
-        callbacks(operation, delegate).fail(null, NOT_SUPPORTED);
     }
 
     private static DelegateCallbacks callbacks(String flow, TerminalDelegate delegate) {

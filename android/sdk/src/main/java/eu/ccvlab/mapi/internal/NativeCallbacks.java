@@ -20,6 +20,15 @@ public interface NativeCallbacks {
     int JOURNAL_RECEIPT = 4;
     /** Output target: e-journal; the lines array holds one element, the whole text. */
     int E_JOURNAL = 5;
+    /** Output target: a DCC offer to print for the customer. */
+    int DCC_OFFER = 6;
+    /** Output target: an electronic receipt; the lines array holds one element, the whole text. */
+    int E_RECEIPT = 7;
+
+    /** Data kind: configuration, as name, value, name, value… */
+    int CONFIG_DATA = 0;
+    /** Data kind: the UID of a Mifare card (one element). */
+    int CARD_UID = 1;
 
     /** Question kind: check the customer's signature. */
     int ASK_CUSTOMER_SIGNATURE = 0;
@@ -58,10 +67,11 @@ public interface NativeCallbacks {
      * @param approvalCode the approval code, or null
      * @param cardCircuit  the card brand, or null
      * @param maskedPan    the masked card number, or null
+     * @param token        the card token, or null
      */
     void onPaymentResult(boolean success, String result, String requestId, String amount, String currency,
             boolean recovered, String terminalId, String stan, String approvalCode, String cardCircuit,
-            String maskedPan);
+            String maskedPan, String token);
 
     /**
      * Final: an abort or administrative request succeeded. Thread: the engine thread.
@@ -69,8 +79,17 @@ public interface NativeCallbacks {
      * @param result      the OPI OverallResult
      * @param requestId   the request's RequestID
      * @param requestType the OPI RequestType, or null
+     * @param data        the answer's data (card brands, or one "circuit count amount currency" per total), or null
      */
-    void onAdministrationSuccess(String result, String requestId, String requestType);
+    void onAdministrationSuccess(String result, String requestId, String requestType, String[] data);
+
+    /**
+     * Data an administrative answer carries, before its final callback. Thread: the engine thread.
+     *
+     * @param kind   one of the data kind constants
+     * @param values the values (see the constant)
+     */
+    void onData(int kind, String[] values);
 
     /**
      * Final: the flow failed. Thread: the engine thread.

@@ -35,6 +35,22 @@ public final class NativeEngine {
     public static final int PARTIAL_PERIOD_CLOSING = 3;
     /** Administration code: reprint the last customer ticket (CardServiceRequest TicketReprint). */
     public static final int TICKET_REPRINT = 4;
+    /** Administration code: transaction overview (ServiceRequest TransactionOverview). */
+    public static final int TRANSACTION_OVERVIEW = 5;
+    /** Administration code: reprint the last period-closing ticket (ServiceRequest TicketReprint). */
+    public static final int TICKET_REPRINT_PERIOD_CLOSING = 6;
+    /** Administration code: activate the terminal (ServiceRequest Activate). */
+    public static final int ACTIVATE_TERMINAL = 7;
+    /** Administration code: the terminal's configuration (ServiceRequest GetConfig). */
+    public static final int GET_CONFIG = 8;
+    /** Administration code: the accepted card brands (ServiceRequest CardCircuits). */
+    public static final int CARD_CIRCUITS = 9;
+    /** Administration code: read a Mifare card's UID (ServiceRequest CardRead). */
+    public static final int READ_MIFARE_UID = 10;
+    /** Administration code: card detection (CardServiceRequest CardDetection; payment callbacks). */
+    public static final int CARD_DETECTION = 11;
+    /** Administration code: card validation (CardServiceRequest CardValidation; payment callbacks). */
+    public static final int CARD_VALIDATION = 12;
 
     private NativeEngine() {
     }

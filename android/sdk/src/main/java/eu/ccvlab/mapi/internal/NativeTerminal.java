@@ -46,6 +46,8 @@ public final class NativeTerminal {
     public final long abortTimeoutMillis;
     /** Response timeout of other requests in ms; 0 = the dialect's default. */
     public final long responseTimeoutMillis;
+    /** Ask for a card token with payments and card reads. */
+    public final boolean requestToken;
 
     private NativeTerminal(ExternalTerminal terminal, File stateDirectory) {
         this.ipAddress = terminal.ipAddress();
@@ -61,6 +63,7 @@ public final class NativeTerminal {
         this.connectTimeoutMillis = terminal.connectTimeoutMillis();
         this.abortTimeoutMillis = terminal.abortTimeoutMillis();
         this.responseTimeoutMillis = terminal.responseTimeoutMillis();
+        this.requestToken = terminal.requestToken();
     }
 
     /**

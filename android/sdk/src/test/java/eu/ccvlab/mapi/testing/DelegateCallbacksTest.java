@@ -62,7 +62,7 @@ public class DelegateCallbacksTest {
         callbacks.onOutput(DelegateCallbacks.E_JOURNAL, new String[] {"line 1\nline 2"});
         callbacks.onOutput(99, new String[] {"ignored"});
         callbacks.onPaymentResult(true, "Success", "17", "12.50", "EUR", false, "29000001", "000123", "A1",
-                "MASTERCARD", "541333******4444");
+                "MASTERCARD", "541333******4444", null);
         assertTrue(delegate.calls().isEmpty());
         assertEquals(7, executor.runAll());
 
@@ -87,9 +87,9 @@ public class DelegateCallbacksTest {
         QueueExecutor executor = new QueueExecutor();
         RecordingDelegate delegate = new RecordingDelegate();
         DelegateCallbacks callbacks = new DelegateCallbacks("abort", delegate, executor);
-        callbacks.onAdministrationSuccess("Success", "8", "AbortRequest");
+        callbacks.onAdministrationSuccess("Success", "8", "AbortRequest", null);
         callbacks.onError("RESPONSE_TIMEOUT", null, "8", false, "late");
-        callbacks.onPaymentResult(false, "Aborted", "7", null, null, false, null, null, null, null, null);
+        callbacks.onPaymentResult(false, "Aborted", "7", null, null, false, null, null, null, null, null, null);
         executor.runAll();
         assertEquals(1, delegate.finalCalls().size());
         PaymentAdministrationResult<?> result = (PaymentAdministrationResult<?>) delegate.finalCalls().get(0).argument;
@@ -151,6 +151,6 @@ public class DelegateCallbacksTest {
         };
         DelegateCallbacks refused = new DelegateCallbacks("abort", new RecordingDelegate(), refusing);
         refused.onOutput(DelegateCallbacks.CASHIER_DISPLAY, new String[] {"x"});
-        refused.onAdministrationSuccess("Success", "1", "AbortRequest");
+        refused.onAdministrationSuccess("Success", "1", "AbortRequest", null);
     }
 }

@@ -20,7 +20,7 @@ import eu.ccvlab.mapi.core.requests.ResultState;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 import eu.ccvlab.mapi.internal.Flows;
 
-/** The SDK's own errors (MAPIError) and the operations not supported yet. */
+/** The SDK's own errors (MAPIError). */
 public class ErrorFlowsTest {
     private final PaymentService payments = new PaymentService();
     private final TerminalService terminals = new TerminalService();
@@ -88,41 +88,6 @@ public class ErrorFlowsTest {
                     simulator.receivedContaining("\"CardPayment\"").size());
             first.assertFinalCount(1);
             second.assertFinalCount(1);
-        }
-    }
-
-    @Test
-    public void operationsNotSupportedYetAnswerOnceWithOnErrorOnTheCallbackExecutor() {
-        // Loopback and a port nothing listens on: these operations must not try the network anyway.
-        ExternalTerminal terminal = ExternalTerminal.builder().ipAddress("127.0.0.1").port(9).build();
-        String caller = Thread.currentThread().getName();
-        for (int operation = 0; operation < 5; operation++) {
-            RecordingDelegate delegate = new RecordingDelegate();
-            TerminalDelegate asTerminalDelegate = delegate;
-            switch (operation) {
-                case 0:
-                    terminals.transactionOverview(terminal, asTerminalDelegate);
-                    break;
-                case 1:
-                    terminals.activateTerminal(terminal, asTerminalDelegate);
-                    break;
-                case 2:
-                    terminals.ticketReprintPeriodClosing(terminal, asTerminalDelegate);
-                    break;
-                case 3:
-                    terminals.cardCircuits(terminal, asTerminalDelegate);
-                    break;
-                default:
-                    terminals.readMifareUID(terminal, asTerminalDelegate);
-                    break;
-            }
-            Error error = delegate.awaitError();
-            assertNull(error.mapiError());
-            assertEquals(ResultState.FAILURE, error.resultState());
-            assertEquals(Flows.NOT_SUPPORTED, error.detail());
-            assertEquals("not supported yet by this SDK", error.detail());
-            assertNotEquals("delivered asynchronously", caller, delegate.calls().get(0).thread);
-            delegate.assertFinalCount(1);
         }
     }
 }

@@ -139,14 +139,14 @@ public class PaymentFlowsTest {
             ExternalTerminal terminal = simulator.terminal();
             RecordingDelegate payment = new RecordingDelegate();
             RecordingDelegate abort = new RecordingDelegate();
-            RecordingDelegate unsupported = new RecordingDelegate();
+            RecordingDelegate circuits = new RecordingDelegate();
             payments.payment(terminal, Fixtures.sale(), payment);
             payment.awaitPaymentSuccess();
             payments.abort(terminal, abort);
             abort.awaitError(MAPIError.NOT_A_FLOW_HAPPENING);
-            terminals.cardCircuits(terminal, unsupported);
-            unsupported.awaitError();
-            for (RecordingDelegate delegate : new RecordingDelegate[] {payment, abort, unsupported}) {
+            terminals.cardCircuits(terminal, circuits);
+            circuits.awaitAdministrationSuccess();
+            for (RecordingDelegate delegate : new RecordingDelegate[] {payment, abort, circuits}) {
                 assertFalse(delegate.calls().isEmpty());
                 delegate.assertAllOnThread("pos-ui");
             }

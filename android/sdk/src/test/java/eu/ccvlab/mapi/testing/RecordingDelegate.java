@@ -20,6 +20,8 @@ import eu.ccvlab.mapi.core.MapiConfig;
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TokenDelegate;
 import eu.ccvlab.mapi.core.api.response.result.Error;
+import eu.ccvlab.mapi.core.payment.ConfigData;
+import eu.ccvlab.mapi.core.payment.EReceiptRequest;
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
 import eu.ccvlab.mapi.core.payment.PaymentReceipt;
 import eu.ccvlab.mapi.core.payment.PaymentResult;
@@ -240,6 +242,26 @@ public class RecordingDelegate implements PaymentDelegate, TokenDelegate {
     @Override
     public void storeEJournal(String journal) {
         record("storeEJournal", journal);
+    }
+
+    @Override
+    public void printDccOffer(PaymentReceipt receipt) {
+        record("printDccOffer", receipt);
+    }
+
+    @Override
+    public void eReceipt(EReceiptRequest request) {
+        record("eReceipt", request);
+    }
+
+    @Override
+    public void configData(ConfigData configData) {
+        record("configData", configData);
+    }
+
+    @Override
+    public void cardUID(String uid) {
+        record("cardUID", uid);
     }
 
     @Override

@@ -59,4 +59,27 @@ public interface PaymentApi {
      * @throws NullPointerException if an argument is null (nothing is sent)
      */
     void abortOnNewConnection(ExternalTerminal terminal, TerminalDelegate delegate);
+
+    /**
+     * Card detection: waits for a card and reports it without moving money. Exactly one of
+     * {@code onPaymentSuccess} (the result's {@code cardCircuit()}, {@code maskedPan()} and, with
+     * {@code ExternalTerminal.requestToken}, {@code token()}; no amount), {@code onPaymentError} or
+     * {@code onError}. The method name is a guess (CCV documents the feature as "Card Detection").
+     *
+     * @param terminal the terminal
+     * @param delegate receives the callbacks
+     * @throws NullPointerException if an argument is null (nothing is sent)
+     */
+    void cardDetection(ExternalTerminal terminal, PaymentDelegate delegate);
+
+    /**
+     * Card validation: checks that a card can be used, without paying. Callbacks as for
+     * {@link #cardDetection}; {@code onPaymentError} when the terminal refuses the card. The method name is a
+     * guess (CCV documents the feature as "Card Validation").
+     *
+     * @param terminal the terminal
+     * @param delegate receives the callbacks
+     * @throws NullPointerException if an argument is null (nothing is sent)
+     */
+    void cardValidation(ExternalTerminal terminal, PaymentDelegate delegate);
 }

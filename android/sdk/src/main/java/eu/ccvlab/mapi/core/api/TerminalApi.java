@@ -11,10 +11,9 @@ import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
  * once per call. Every method throws {@link NullPointerException} synchronously, before anything is sent,
  * when the terminal or the delegate is null.
  *
- * <p>Operations this SDK does not implement yet ({@link #transactionOverview},
- * {@link #activateTerminal}, {@link #ticketReprintPeriodClosing}, {@link #cardCircuits},
- * {@link #readMifareUID}) deliver one {@code onError} whose {@code mapiError()} is null, {@code resultState()}
- * FAILURE and {@code detail()} "not supported yet by this SDK"; nothing is sent.
+ * <p>The OPI request types of {@link #transactionOverview}, {@link #activateTerminal},
+ * {@link #ticketReprintPeriodClosing}, {@link #getConfig}, {@link #cardCircuits} and {@link #readMifareUID} are
+ * not confirmed by any public trace of a CCV terminal; see the SDK's README, "Unverified facts".
  */
 public interface TerminalApi {
 
@@ -92,7 +91,9 @@ public interface TerminalApi {
     void retrieveLastTicket(ExternalTerminal terminal, TerminalDelegate delegate);
 
     /**
-     * Transaction overview. Not supported yet: one {@code onError} (see the class comment).
+     * Transaction overview: the totals since the last period closing, printed through
+     * {@code printMerchantReceiptAndSignature}, then {@code onPaymentAdministrationSuccess} whose {@code data()}
+     * lists one "circuit count amount currency" per total; or {@code onError}.
      *
      * @param terminal the terminal
      * @param delegate receives the callbacks
@@ -100,7 +101,7 @@ public interface TerminalApi {
     void transactionOverview(ExternalTerminal terminal, TerminalDelegate delegate);
 
     /**
-     * Terminal activation. Not supported yet: one {@code onError} (see the class comment).
+     * Terminal activation: {@code onPaymentAdministrationSuccess} or {@code onError}.
      *
      * @param terminal the terminal
      * @param delegate receives the callbacks
@@ -108,7 +109,8 @@ public interface TerminalApi {
     void activateTerminal(ExternalTerminal terminal, TerminalDelegate delegate);
 
     /**
-     * Reprint of the last period closing ticket. Not supported yet: one {@code onError} (see the class comment).
+     * Reprint of the last period closing ticket, through {@code printMerchantReceiptAndSignature}, then
+     * {@code onPaymentAdministrationSuccess}; {@code onError} (FAILURE) when no period was closed yet.
      *
      * @param terminal the terminal
      * @param delegate receives the callbacks
@@ -116,7 +118,8 @@ public interface TerminalApi {
     void ticketReprintPeriodClosing(ExternalTerminal terminal, TerminalDelegate delegate);
 
     /**
-     * The card brands the terminal accepts. Not supported yet: one {@code onError} (see the class comment).
+     * The card brands the terminal accepts: {@code onPaymentAdministrationSuccess} whose {@code data()} is the
+     * list of brands; or {@code onError}.
      *
      * @param terminal the terminal
      * @param delegate receives the callbacks
@@ -124,10 +127,20 @@ public interface TerminalApi {
     void cardCircuits(ExternalTerminal terminal, TerminalDelegate delegate);
 
     /**
-     * Reads the UID of a Mifare card. Not supported yet: one {@code onError} (see the class comment).
+     * Reads the UID of a Mifare card: {@code cardUID(uid)}, then {@code onPaymentAdministrationSuccess};
+     * {@code onError} with UNKNOWN (a card that is not Mifare) or TIMED_OUT (no card presented).
      *
      * @param terminal the terminal
-     * @param delegate receives the callbacks ({@code cardUID} once supported)
+     * @param delegate receives the callbacks
      */
     void readMifareUID(ExternalTerminal terminal, TerminalDelegate delegate);
+
+    /**
+     * The terminal's configuration: {@code configData(ConfigData)}, then {@code onPaymentAdministrationSuccess};
+     * or {@code onError}. The method name is a guess (CCV documents the feature as "Get Config").
+     *
+     * @param terminal the terminal
+     * @param delegate receives the callbacks
+     */
+    void getConfig(ExternalTerminal terminal, TerminalDelegate delegate);
 }

@@ -19,6 +19,7 @@ public final class PaymentResult {
     private final String approvalCode;
     private final String cardCircuit;
     private final String maskedPan;
+    private final String token;
 
     /**
      * Thread: any.
@@ -36,6 +37,29 @@ public final class PaymentResult {
      */
     public PaymentResult(ResultState resultState, String requestId, Money amount, boolean recovered,
             String terminalId, String stan, String approvalCode, String cardCircuit, String maskedPan) {
+        this(resultState, requestId, amount, recovered, terminalId, stan, approvalCode, cardCircuit, maskedPan, null);
+    }
+
+    /**
+     * Thread: any.
+     *
+     * @param resultState  the terminal's result (required)
+     * @param requestId    the payment's RequestID (required)
+     * @param amount       the amount, or null (a card read has none)
+     * @param recovered    whether the result was obtained by recovery (RepeatLastMessage)
+     * @param terminalId   the terminal's id, or null
+     * @param stan         the STAN (leading zeros kept), or null
+     * @param approvalCode the acquirer's approval code, or null
+     * @param cardCircuit  the card brand (for example "MAESTRO"), or null
+     * @param maskedPan    the card number, masked, or null
+     * @param token        the card token the terminal issued (asked with {@code ExternalTerminal.requestToken}),
+     *                     or null
+     * @throws NullPointerException if {@code resultState} or {@code requestId} is null
+     */
+    public PaymentResult(ResultState resultState, String requestId, Money amount, boolean recovered,
+            String terminalId, String stan, String approvalCode, String cardCircuit, String maskedPan,
+            String token) {
+        this.token = token;
         this.resultState = Objects.requireNonNull(resultState, "resultState must not be null");
         this.requestId = Objects.requireNonNull(requestId, "requestId must not be null");
         this.amount = amount;
@@ -137,11 +161,27 @@ public final class PaymentResult {
         return maskedPan;
     }
 
-    /** @return every field, for support logs (the card number is masked). Thread: any. */
+    /**
+     * The card token the terminal issued when the terminal was configured with {@code requestToken(true)}: store
+     * it to charge the same card later. It is card data: never log it. Thread: any.
+     *
+     * @return the token, or null
+     */
+    public String token() {
+        return token;
+    }
+
+    /** @return the card token, or null; see {@link #token()}. Thread: any. */
+    public String getToken() {
+        return token;
+    }
+
+    /** @return every field, for support logs (the card number is masked, the token left out). Thread: any. */
     @Override
     public String toString() {
         return "PaymentResult{" + resultState + ", requestId=" + requestId + ", amount=" + amount
                 + (recovered ? ", recovered" : "") + ", terminalId=" + terminalId + ", stan=" + stan
-                + ", approvalCode=" + approvalCode + ", cardCircuit=" + cardCircuit + ", pan=" + maskedPan + "}";
+                + ", approvalCode=" + approvalCode + ", cardCircuit=" + cardCircuit + ", pan=" + maskedPan
+                + (token != null ? ", token=<redacted>" : "") + "}";
     }
 }

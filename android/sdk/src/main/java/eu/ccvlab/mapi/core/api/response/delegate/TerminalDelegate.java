@@ -66,7 +66,8 @@ public interface TerminalDelegate {
     }
 
     /**
-     * Configuration the terminal reports (not delivered by this SDK yet). Called on the callback executor.
+     * Configuration the terminal reports, answering {@code TerminalApi.getConfig}; called before the final
+     * callback, on the callback executor.
      *
      * @param configData the values
      */
@@ -74,7 +75,8 @@ public interface TerminalDelegate {
     }
 
     /**
-     * An electronic receipt offer (not delivered by this SDK yet). Called on the callback executor.
+     * An electronic receipt for the customer, sent during a payment (the whole text in
+     * {@code content()}). Called on the callback executor.
      *
      * @param eReceiptRequest the offer
      */
@@ -82,8 +84,8 @@ public interface TerminalDelegate {
     }
 
     /**
-     * The UID of a card read by {@code readMifareUID} (not delivered by this SDK yet). Called on the
-     * callback executor.
+     * The UID of a card read by {@code readMifareUID}; called before the final callback, on the callback
+     * executor.
      *
      * @param uid the card's UID
      */
