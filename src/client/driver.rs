@@ -21,7 +21,7 @@ use crate::message::{Amount, RequestId};
 use crate::session::{
     AbortCommand, CommandId, Event, InputAnswer, InputTicket, Session, SessionConfig,
 };
-use crate::transport::{Endpoint, Transport};
+use crate::transport::{Endpoint, TapSlot, Transport};
 
 /// Messages to one terminal's task.
 pub(crate) enum TerminalMsg {
@@ -71,6 +71,8 @@ pub(super) struct TerminalTask {
     pub(super) journal: InFlightJournal,
     pub(super) flows: HashMap<CommandId, Flow>,
     pub(super) self_tx: mpsc::UnboundedSender<TerminalMsg>,
+    /// The engine's wire-trace switch, handed to every transport this task builds.
+    tap: Arc<TapSlot>,
 }
 
 impl Drop for TerminalTask {
@@ -96,6 +98,7 @@ pub(crate) async fn run(
     mut rx: mpsc::UnboundedReceiver<TerminalMsg>,
     self_tx: mpsc::UnboundedSender<TerminalMsg>,
     recovery_delegate: Option<Arc<dyn Delegate>>,
+    tap: Arc<TapSlot>,
 ) {
     let state_dir = terminal.state_dir.clone();
     let key = terminal.key().file_stem();
@@ -120,6 +123,7 @@ pub(crate) async fn run(
         ids,
         flows: HashMap::new(),
         self_tx,
+        tap,
     };
     if let Some(delegate) = recovery_delegate {
         task.recover_at_start(delegate).await;
@@ -243,9 +247,10 @@ impl TerminalTask {
                 inbound_idle_timeout: terminal.timeouts.device_connection_idle,
                 max_inbound_connections: 8,
             };
-            let transport = Transport::start(Session::new(config), endpoint)
+            let mut transport = Transport::start(Session::new(config), endpoint)
                 .await
                 .map_err(|e| e.to_string())?;
+            transport.set_wire_tap(Arc::clone(&self.tap));
             self.transport = Some(transport);
         }
         self.transport

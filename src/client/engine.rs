@@ -13,9 +13,11 @@ use super::delegate::{Delegate, SdkError};
 use super::driver::{self, TerminalMsg};
 use super::operation::{Administration, CardInquiry, Operation, Payment};
 use super::terminal::{Terminal, TerminalKey};
+use super::wire_trace::{WireTraceConfig, WireTraceControl, WireTraceError};
 use crate::error::MapiError;
 use crate::message::abort::AbortDisplay;
 use crate::session::AbortVia;
+use crate::transport::TapSlot;
 
 enum EngineMsg {
     Run {
@@ -33,6 +35,8 @@ enum EngineMsg {
 struct EngineShared {
     tx: mpsc::UnboundedSender<EngineMsg>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// Dropped after the engine thread ended, which closes a running trace cleanly.
+    trace: WireTraceControl,
 }
 
 impl Drop for EngineShared {
@@ -63,13 +67,16 @@ impl Engine {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
+        let trace = WireTraceControl::default();
+        let tap = trace.slot();
         let thread = std::thread::Builder::new()
             .name("mapi-engine".to_owned())
-            .spawn(move || runtime.block_on(engine_loop(rx)))?;
+            .spawn(move || runtime.block_on(engine_loop(rx, tap)))?;
         Ok(Engine {
             shared: Arc::new(EngineShared {
                 tx,
                 thread: Mutex::new(Some(thread)),
+                trace,
             }),
         })
     }
@@ -132,9 +139,26 @@ impl Engine {
             .recv_timeout(wait)
             .map_err(|_| "the engine did not answer".to_owned())?
     }
+
+    /// Starts (`Some`) or stops (`None`) the masked wire trace of every terminal this engine
+    /// serves (off by default; see [`super::wire_trace`] for the file format). It applies to
+    /// connections opened from now on, so a request already running is traced from the next
+    /// one. Starting creates or truncates the file and writes its header on the caller's thread;
+    /// stopping writes the closing line and waits for the trace's writer thread to flush it.
+    /// A stop reports a write error the trace met since it last flushed.
+    pub fn set_wire_trace(&self, config: Option<WireTraceConfig>) -> Result<(), WireTraceError> {
+        self.shared.trace.set(config)
+    }
+
+    /// Copies the current (or, once stopped, the last) trace to `destination` for support,
+    /// flushing it first; returns the bytes copied. Blocks the caller for the copy (up to a few
+    /// seconds for a full trace): call it off the UI thread.
+    pub fn export_wire_trace(&self, destination: &std::path::Path) -> Result<u64, WireTraceError> {
+        self.shared.trace.export(destination)
+    }
 }
 
-async fn engine_loop(mut rx: mpsc::UnboundedReceiver<EngineMsg>) {
+async fn engine_loop(mut rx: mpsc::UnboundedReceiver<EngineMsg>, tap: Arc<TapSlot>) {
     let mut terminals: HashMap<TerminalKey, mpsc::UnboundedSender<TerminalMsg>> = HashMap::new();
     let mut recovery: Option<Arc<dyn Delegate>> = None;
     while let Some(msg) = rx.recv().await {
@@ -163,7 +187,8 @@ async fn engine_loop(mut rx: mpsc::UnboundedReceiver<EngineMsg>) {
         let key = terminal.key();
         let start = |terminal: Terminal| {
             let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(driver::run(terminal, rx, tx.clone(), recovery.clone()));
+            let task = driver::run(terminal, rx, tx.clone(), recovery.clone(), tap.clone());
+            tokio::spawn(task);
             tx
         };
         let sender = terminals

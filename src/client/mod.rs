@@ -10,6 +10,7 @@ mod engine;
 mod operation;
 mod terminal;
 mod validation;
+pub mod wire_trace;
 
 pub use delegate::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
@@ -17,3 +18,4 @@ pub use delegate::{
 pub use engine::{Engine, PaymentService, TerminalService, TokenService};
 pub use operation::{Administration, CardInquiry, Operation, Payment, PaymentKind};
 pub use terminal::{Terminal, TerminalKey, Timeouts};
+pub use wire_trace::{WireTraceConfig, WireTraceError};

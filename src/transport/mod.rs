@@ -3,9 +3,13 @@
 //! bytes and time into the session and hands its events up. It decides nothing the session decides.
 
 mod connection;
+mod tap;
+
+pub use tap::{Direction, TapConnection, TapEvent, TapSlot, WireTap};
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
@@ -57,6 +61,8 @@ pub struct Transport {
     quiet: BTreeSet<ConnId>,
     io_tx: mpsc::UnboundedSender<IoEvent>,
     io_rx: mpsc::UnboundedReceiver<IoEvent>,
+    /// The wire trace's view of the connections (inert unless a tap is installed).
+    tracer: tap::Tracer,
 }
 
 impl Transport {
@@ -80,7 +86,20 @@ impl Transport {
             quiet: BTreeSet::new(),
             io_tx,
             io_rx,
+            tracer: tap::Tracer::default(),
         })
+    }
+
+    /// Reports every frame of the connections opened from now on to the tap installed in `slot`
+    /// (if any, at the moment each connection opens).
+    pub fn set_wire_tap(&mut self, slot: Arc<TapSlot>) {
+        let dual_socket = self.endpoint.listen.is_some();
+        self.tracer.attach(
+            slot,
+            self.endpoint.terminal,
+            self.session.config(),
+            dual_socket,
+        );
     }
 
     /// The session, to start requests, aborts and answers. Call [`Transport::flush`] afterwards.
@@ -98,6 +117,7 @@ impl Transport {
         while let Some(action) = self.session.poll_action() {
             match action {
                 Action::Connect(conn) => {
+                    self.tracer.opened(conn, 0, self.endpoint.terminal);
                     let (tx, rx) = mpsc::unbounded_channel();
                     self.writers.insert(conn, tx);
                     tokio::spawn(connection::run_outbound(
@@ -113,13 +133,19 @@ impl Transport {
                     bytes,
                     summary,
                 } => match self.writers.get(&conn) {
-                    Some(writer) if writer.send(bytes).is_ok() => {
-                        log::debug!("conn {} queued {summary}", conn.0);
+                    Some(writer) => {
+                        self.tracer.written(conn, &bytes);
+                        if writer.send(bytes).is_ok() {
+                            log::debug!("conn {} queued {summary}", conn.0);
+                        } else {
+                            log::warn!("conn {} is gone; dropped {summary}", conn.0);
+                        }
                     }
                     _ => log::warn!("conn {} is gone; dropped {summary}", conn.0),
                 },
                 Action::Close(conn) => {
                     // Dropping the writer lets the task write what is queued, then shut down.
+                    self.tracer.closed(conn, "closed by the POS");
                     self.writers.remove(&conn);
                     self.inbound.remove(&conn);
                     self.quiet.remove(&conn);
@@ -170,14 +196,17 @@ impl Transport {
         match io {
             IoEvent::Connected(conn) => self.session.handle_connected(conn, now),
             IoEvent::ConnectFailed(conn, reason) => {
+                self.tracer.closed(conn, &reason);
                 self.writers.remove(&conn);
                 self.session.handle_connect_failed(conn, &reason, now);
             }
             IoEvent::Data(conn, bytes) => {
+                self.tracer.read(conn, &bytes);
                 self.quiet.remove(&conn);
                 self.session.handle_data(conn, &bytes, now)
             }
             IoEvent::Closed(conn, reason) => {
+                self.tracer.closed(conn, &reason);
                 self.writers.remove(&conn);
                 self.inbound.remove(&conn);
                 self.quiet.remove(&conn);
@@ -200,6 +229,8 @@ impl Transport {
                     "closing channel-1 connection {} (silent since it opened) to make room for {peer}",
                     oldest.0
                 );
+                self.tracer
+                    .closed(oldest, "closed to make room for a new connection");
                 self.writers.remove(&oldest);
                 self.inbound.remove(&oldest);
                 self.session.handle_closed(
@@ -218,6 +249,7 @@ impl Transport {
         }
         let _ = stream.set_nodelay(true);
         let conn = self.session.handle_inbound(Instant::now());
+        self.tracer.opened(conn, 1, peer);
         let (tx, rx) = mpsc::unbounded_channel();
         self.writers.insert(conn, tx);
         self.inbound.insert(conn);
