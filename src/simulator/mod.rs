@@ -26,6 +26,8 @@ mod dispatch;
 mod events;
 mod gates;
 mod receipt;
+#[cfg(feature = "client")]
+pub mod replay;
 mod responses;
 mod run;
 mod script;
