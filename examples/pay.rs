@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use mapi::client::{
     AdministrationResult, Delegate, Engine, Payment, PaymentReceipt, PaymentResult, PaymentService,
-    SdkError, Terminal, TerminalService, Timeouts, TokenService,
+    SdkError, Terminal, TerminalService, Timeouts, TokenService, WireTraceConfig,
 };
 use mapi::message::{Amount, TextLine};
 use mapi::{Dialect, SocketMode};
@@ -19,7 +19,8 @@ const USAGE: &str =
     "usage: pay --host H --port P [--compat-port Q] [--dialect nl|de] [--socket-mode dual|single]
            [--workstation-id ID] [--state-dir DIR] [--amount 12.50 --currency EUR]
            [--abort-after-ms N] [--abort-on-new-connection] [--token-abort normal|silent]
-           [--hammer-abort K] [--abort-without-payment] [--recover] [--timeout-scale F]";
+           [--hammer-abort K] [--abort-without-payment] [--recover] [--timeout-scale F]
+           [--trace FILE]";
 
 #[derive(Debug)]
 struct Args {
@@ -32,6 +33,8 @@ struct Args {
     hammer_abort: usize,
     abort_without_payment: bool,
     recover: bool,
+    /// Where to write the masked wire trace of this run.
+    trace: Option<std::path::PathBuf>,
 }
 
 fn parse_args(raw: Vec<String>) -> Result<Args, String> {
@@ -45,7 +48,8 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
             }
             "--host" | "--port" | "--compat-port" | "--dialect" | "--socket-mode"
             | "--workstation-id" | "--state-dir" | "--amount" | "--currency"
-            | "--abort-after-ms" | "--token-abort" | "--hammer-abort" | "--timeout-scale" => {
+            | "--abort-after-ms" | "--token-abort" | "--hammer-abort" | "--timeout-scale"
+            | "--trace" => {
                 let value = iter.next().ok_or_else(|| format!("{arg} needs a value"))?;
                 values.insert(arg, value);
             }
@@ -121,6 +125,7 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
         hammer_abort: number("--hammer-abort")?.unwrap_or(0) as usize,
         abort_without_payment: flags.contains("--abort-without-payment"),
         recover: flags.contains("--recover"),
+        trace: get("--trace").map(Into::into),
     })
 }
 
@@ -226,6 +231,12 @@ impl Delegate for JsonDelegate {
 
 fn run(args: Args) -> Result<(), String> {
     let engine = Engine::new().map_err(|e| format!("cannot start the engine: {e}"))?;
+    if let Some(path) = &args.trace {
+        let config = WireTraceConfig::new(path);
+        engine
+            .set_wire_trace(Some(config))
+            .map_err(|e| e.to_string())?;
+    }
     let (finals_tx, finals_rx) = mpsc::channel();
     let delegate = |role| -> Arc<dyn Delegate> {
         Arc::new(JsonDelegate {
@@ -285,6 +296,10 @@ fn run(args: Args) -> Result<(), String> {
         finals_rx
             .recv_timeout(limit)
             .map_err(|_| "a flow did not end in time".to_owned())?;
+    }
+    if args.trace.is_some() {
+        // Writes the closing line and flushes before the process exits.
+        engine.set_wire_trace(None).map_err(|e| e.to_string())?;
     }
     emit(json!({"event": "done"}));
     Ok(())
