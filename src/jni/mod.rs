@@ -12,6 +12,7 @@ mod errors;
 mod logging;
 #[cfg(feature = "simulator")]
 mod simulator_bridge;
+mod trace;
 
 use std::ffi::c_void;
 
