@@ -194,9 +194,8 @@ pub fn masked_preview(bytes: &[u8], max_chars: usize) -> String {
     let slack = 2 * PAN_MIN_DIGITS;
     let text = super::xml::decode_text(bytes);
     let mut escaped = String::new();
-    let mut shown = 0usize;
     let mut cut = false;
-    for c in text.chars() {
+    for (shown, c) in text.chars().enumerate() {
         if shown >= max_chars + slack {
             cut = true;
             break;
@@ -206,7 +205,6 @@ pub fn masked_preview(bytes: &[u8], max_chars: usize) -> String {
         } else {
             escaped.push(c);
         }
-        shown += 1;
     }
     let masked = mask_card_data(&escaped);
     let mut preview: String = masked.chars().take(max_chars).collect();

@@ -125,7 +125,7 @@ impl ReplayScript {
         let header = json_line(0, first)?;
         let version = header.get("format_version").and_then(Value::as_u64);
         if header.get("format").and_then(Value::as_str) != Some(FORMAT)
-            || !version.is_some_and(|v| v <= FORMAT_VERSION)
+            || version.is_none_or(|v| v > FORMAT_VERSION)
         {
             return Err(ReplayError::NotATrace(format!(
                 "first line is {}",
