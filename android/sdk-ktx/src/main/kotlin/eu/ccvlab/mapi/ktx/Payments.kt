@@ -35,7 +35,7 @@ import kotlinx.coroutines.flow.Flow
  * @param onLateOutcome receives the outcome if the collection stopped first; default
  *   [MapiCoroutines.lateOutcomeHandler] as it is when this function is called
  * @return the cold flow of one payment per collection
- * @throws NullPointerException from the collection if an argument is null (nothing is sent)
+ * @throws NullPointerException at once if called from Java with a null argument (nothing is sent)
  */
 public fun PaymentApi.paymentEvents(
     terminal: ExternalTerminal,

@@ -55,6 +55,16 @@ class PaymentAwaitTest {
         approved(TerminalType.OPI_DE, SocketMode.SINGLE_SOCKET, "68000001")
 
     @Test
+    fun reservationAwaitSendsAPreAuthorisation() = coTest {
+        SimulatedTerminal.startNl("success").use { simulator ->
+            val outcome = payments.reservationAwait(simulator.terminal(), Fixtures.sale())
+            assertTrue("approved: $outcome", outcome is PaymentOutcome.Approved)
+            assertEquals(1, simulator.receivedContaining("\"CardPreAuthorisation\"").size)
+            assertEquals(0, simulator.receivedContaining("\"CardPayment\"").size)
+        }
+    }
+
+    @Test
     fun declinedPaymentIsNotApprovedWithFailureNotAnException() = coTest {
         SimulatedTerminal.startNl("declined").use { simulator ->
             val outcome = payments.paymentAwait(simulator.terminal(), Fixtures.sale())
