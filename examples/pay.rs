@@ -8,19 +8,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mapi::client::{
-    AdministrationResult, Delegate, Engine, Payment, PaymentReceipt, PaymentResult, PaymentService,
-    SdkError, Terminal, TerminalService, Timeouts, TokenService, WireTraceConfig,
+    Administration, AdministrationResult, CardInquiry, Delegate, Engine, Operation, Payment,
+    PaymentKind, PaymentReceipt, PaymentResult, PaymentService, SdkError, Terminal,
+    TerminalService, Timeouts, TokenService, WireTraceConfig,
 };
-use mapi::message::{Amount, TextLine};
+use mapi::message::{Amount, ConfigItem, TextLine};
 use mapi::{Dialect, SocketMode};
 use serde_json::{json, Value};
 
 const USAGE: &str =
     "usage: pay --host H --port P [--compat-port Q] [--dialect nl|de] [--socket-mode dual|single]
            [--workstation-id ID] [--state-dir DIR] [--amount 12.50 --currency EUR]
-           [--abort-after-ms N] [--abort-on-new-connection] [--token-abort normal|silent]
-           [--hammer-abort K] [--abort-without-payment] [--recover] [--timeout-scale F]
-           [--trace FILE]";
+           [--type sale|refund|void|reservation|capture] [--original-stan STAN]
+           [--request-token] [--abort-after-ms N] [--abort-on-new-connection]
+           [--token-abort normal|silent] [--hammer-abort K] [--abort-without-payment]
+           [--recover] [--admin OPERATION] [--timeout-scale F] [--trace FILE]
+  OPERATION: status, login, period-closing, partial-period-closing, transaction-overview,
+             ticket-reprint, ticket-reprint-period-closing, activate, get-config,
+             card-circuits, read-mifare-uid, card-detection, card-validation";
 
 #[derive(Debug)]
 struct Args {
@@ -33,6 +38,10 @@ struct Args {
     hammer_abort: usize,
     abort_without_payment: bool,
     recover: bool,
+    /// What kind of payment.
+    kind: PaymentKind,
+    /// An administrative operation or card read instead of a payment.
+    admin: Option<Operation>,
     /// Where to write the masked wire trace of this run.
     trace: Option<std::path::PathBuf>,
 }
@@ -43,13 +52,16 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
     let mut iter = raw.into_iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
-            "--abort-on-new-connection" | "--abort-without-payment" | "--recover" => {
+            "--abort-on-new-connection"
+            | "--abort-without-payment"
+            | "--recover"
+            | "--request-token" => {
                 flags.insert(arg);
             }
             "--host" | "--port" | "--compat-port" | "--dialect" | "--socket-mode"
             | "--workstation-id" | "--state-dir" | "--amount" | "--currency"
             | "--abort-after-ms" | "--token-abort" | "--hammer-abort" | "--timeout-scale"
-            | "--trace" => {
+            | "--trace" | "--type" | "--original-stan" | "--admin" => {
                 let value = iter.next().ok_or_else(|| format!("{arg} needs a value"))?;
                 values.insert(arg, value);
             }
@@ -101,6 +113,17 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
         }
         terminal = terminal.with_timeouts(Timeouts::for_dialect(dialect).scaled(factor));
     }
+    terminal.request_token = flags.contains("--request-token");
+    let stan = get("--original-stan").map(str::to_owned);
+    let kind = match get("--type").unwrap_or("sale") {
+        "sale" => PaymentKind::Sale,
+        "refund" => PaymentKind::Refund,
+        "void" | "reversal" => PaymentKind::Reversal { stan },
+        "reservation" => PaymentKind::Reservation,
+        "capture" => PaymentKind::Capture { stan },
+        other => return Err(format!("unknown --type {other}")),
+    };
+    let admin = get("--admin").map(admin_operation).transpose()?;
     let amount: Amount = get("--amount")
         .unwrap_or("12.50")
         .parse()
@@ -125,8 +148,31 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
         hammer_abort: number("--hammer-abort")?.unwrap_or(0) as usize,
         abort_without_payment: flags.contains("--abort-without-payment"),
         recover: flags.contains("--recover"),
+        kind,
+        admin,
         trace: get("--trace").map(Into::into),
     })
+}
+
+fn admin_operation(name: &str) -> Result<Operation, String> {
+    use Administration::*;
+    let what = match name {
+        "status" => Status,
+        "login" | "startup" => Login,
+        "period-closing" => PeriodClosing,
+        "partial-period-closing" => PartialPeriodClosing,
+        "transaction-overview" => TransactionOverview,
+        "ticket-reprint" => TicketReprint,
+        "ticket-reprint-period-closing" => TicketReprintPeriodClosing,
+        "activate" => ActivateTerminal,
+        "get-config" => GetConfig,
+        "card-circuits" => CardCircuits,
+        "read-mifare-uid" => ReadMifareUid,
+        "card-detection" => return Ok(Operation::CardInquiry(CardInquiry::Detection)),
+        "card-validation" => return Ok(Operation::CardInquiry(CardInquiry::Validation)),
+        other => return Err(format!("unknown --admin operation {other}")),
+    };
+    Ok(Operation::Administration(what))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -134,6 +180,7 @@ enum Role {
     Payment,
     Abort,
     Recovery,
+    Admin,
 }
 
 /// Prints every callback as one JSON line and reports final ones to the main thread.
@@ -186,6 +233,24 @@ impl Delegate for JsonDelegate {
     fn store_ejournal(&self, text: &str) {
         emit(json!({"event": "ejournal", "text": text}));
     }
+    fn print_dcc_offer(&self, receipt: &PaymentReceipt) {
+        emit(json!({"event": "receipt", "kind": "dcc_offer", "lines": receipt.plain_text_lines()}));
+    }
+    fn e_receipt(&self, content: &str) {
+        emit(
+            json!({"event": "receipt", "kind": "e_receipt", "lines": content.lines().collect::<Vec<_>>()}),
+        );
+    }
+    fn config_data(&self, items: &[ConfigItem]) {
+        let values: serde_json::Map<String, Value> = items
+            .iter()
+            .map(|i| (i.name.clone(), Value::from(i.value.clone())))
+            .collect();
+        emit(json!({"event": "config", "values": values}));
+    }
+    fn card_uid(&self, uid: &str) {
+        emit(json!({"event": "card_uid", "uid": uid}));
+    }
     fn on_payment_success(&self, result: &PaymentResult) {
         let event = if self.role == Role::Recovery {
             "recovered"
@@ -205,9 +270,17 @@ impl Delegate for JsonDelegate {
         self.done();
     }
     fn on_payment_administration_success(&self, result: &AdministrationResult) {
-        emit(
-            json!({"event": "abort_success", "result": result.result.as_str(), "request_id": result.request_id.as_str()}),
-        );
+        let event = if self.role == Role::Admin {
+            "admin_success"
+        } else {
+            "abort_success"
+        };
+        emit(json!({
+            "event": event,
+            "result": result.result.as_str(),
+            "request_id": result.request_id.as_str(),
+            "request_type": result.response.request_type(),
+        }));
         self.done();
     }
     fn on_error(&self, error: &SdkError) {
@@ -215,6 +288,7 @@ impl Delegate for JsonDelegate {
             Role::Payment => "payment",
             Role::Abort => "abort",
             Role::Recovery => "recovery",
+            Role::Admin => "admin",
         };
         emit(json!({
             "event": "error",
@@ -245,13 +319,19 @@ fn run(args: Args) -> Result<(), String> {
         })
     };
     let mut expected = 0usize;
-    if args.recover {
+    if let Some(operation) = args.admin.clone() {
+        engine.run(&args.terminal, operation, delegate(Role::Admin));
+        expected += 1;
+    } else if args.recover {
         TerminalService::with_engine(&engine)
             .recover_payment(&args.terminal, delegate(Role::Recovery));
         expected += 1;
     } else {
         if !args.abort_without_payment {
-            let payment = Payment::sale(args.amount, &args.currency);
+            let payment = Payment {
+                kind: args.kind.clone(),
+                ..Payment::sale(args.amount, &args.currency)
+            };
             PaymentService::with_engine(&engine).payment(
                 &args.terminal,
                 payment,

@@ -1,0 +1,145 @@
+//! The `pay` command line exposes refund, reversal, reservation, recovery, period closing, status
+//! and the other administrative operations; each run prints one JSON line per callback and ends
+//! with `done`. Runs the real binary against the simulator over loopback.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use mapi::simulator::{Script, Simulator, SimulatorConfig};
+use mapi::{Dialect, SocketMode};
+use serde_json::Value;
+
+fn pay_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target profile dir");
+    let pay = dir
+        .join("examples")
+        .join(format!("pay{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        pay.exists(),
+        "{} is missing: run `cargo test`",
+        pay.display()
+    );
+    pay
+}
+
+/// A simulator whose channel-1 side is a listener `pay` opens on a free port.
+struct Terminal {
+    simulator: mapi::simulator::SimulatorHandle,
+    compat_port: u16,
+}
+
+fn terminal(script: Script) -> Terminal {
+    let mut config = SimulatorConfig::new(Dialect::OpiNl, SocketMode::DualSocket);
+    config.script = script;
+    let simulator = Simulator::spawn(config).expect("simulator");
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let compat_port = probe.local_addr().expect("address").port();
+    drop(probe);
+    simulator.set_pos_address(
+        format!("127.0.0.1:{compat_port}")
+            .parse()
+            .expect("an address"),
+    );
+    Terminal {
+        simulator,
+        compat_port,
+    }
+}
+
+/// Runs `pay` with `args`; returns its JSON lines after checking it ended with `done` and exit 0.
+fn pay(terminal: &Terminal, args: &[&str]) -> Vec<Value> {
+    let output = Command::new(pay_binary())
+        .args(["--host", "127.0.0.1", "--port"])
+        .arg(terminal.simulator.address().port().to_string())
+        .arg("--compat-port")
+        .arg(terminal.compat_port.to_string())
+        .args(args)
+        .output()
+        .expect("pay runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{args:?}: {stdout}");
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    assert_eq!(
+        lines.last().map(|v| v["event"].clone()),
+        Some("done".into())
+    );
+    lines
+}
+
+fn events(lines: &[Value], name: &str) -> Vec<Value> {
+    lines
+        .iter()
+        .filter(|v| v["event"] == name)
+        .cloned()
+        .collect()
+}
+
+fn request_types(terminal: &Terminal) -> Vec<String> {
+    terminal
+        .simulator
+        .received_messages()
+        .iter()
+        .filter(|m| !matches!(m, mapi::message::Message::DeviceResponse(_)))
+        .map(|m| m.request_type().to_owned())
+        .collect()
+}
+
+#[test]
+fn refund_void_and_reservation_are_payments_of_their_kind() {
+    let terminal = terminal(Script::default());
+    for (kind, wire) in [
+        ("refund", "PaymentRefund"),
+        ("void", "PaymentReversal"),
+        ("reservation", "CardPreAuthorisation"),
+    ] {
+        let lines = pay(&terminal, &["--type", kind, "--amount", "3.10"]);
+        let success = events(&lines, "payment_success");
+        assert_eq!(success.len(), 1, "{kind}: {lines:?}");
+        assert_eq!(success[0]["amount"], "3.10");
+        assert_eq!(
+            request_types(&terminal).last().map(String::as_str),
+            Some(wire)
+        );
+    }
+}
+
+#[test]
+fn status_period_closing_and_recovery_from_the_command_line() {
+    let terminal = terminal(Script::default());
+    let status = pay(&terminal, &["--admin", "status"]);
+    assert_eq!(
+        events(&status, "admin_success")[0]["request_type"],
+        "Diagnosis"
+    );
+    let paid = pay(&terminal, &["--amount", "7.00"]);
+    let request_id = events(&paid, "payment_success")[0]["request_id"].clone();
+    let recovered = pay(&terminal, &["--recover"]);
+    let recovered = events(&recovered, "recovered");
+    assert_eq!(recovered.len(), 1);
+    assert_eq!(recovered[0]["request_id"], request_id);
+    let closing = pay(&terminal, &["--admin", "period-closing"]);
+    assert_eq!(
+        events(&closing, "admin_success")[0]["request_type"],
+        "ReconciliationWithClosure"
+    );
+    let config = pay(&terminal, &["--admin", "get-config"]);
+    assert_eq!(events(&config, "config")[0]["values"]["Currency"], "EUR");
+}
+
+#[test]
+fn a_refused_administration_is_one_error_line() {
+    let terminal = terminal(Script::from_name("mifare-absent").expect("preset"));
+    let lines = pay(&terminal, &["--admin", "read-mifare-uid"]);
+    let errors = events(&lines, "error");
+    assert_eq!(errors.len(), 1, "{lines:?}");
+    assert_eq!(errors[0]["for"], "admin");
+    assert_eq!(errors[0]["result"], "TimedOut");
+    assert!(events(&lines, "card_uid").is_empty());
+}
