@@ -26,6 +26,7 @@ import android.widget.TextView;
 
 import eu.ccvlab.api_android.MAPI;
 import eu.ccvlab.mapi.api.PaymentService;
+import eu.ccvlab.mapi.api.TerminalService;
 import eu.ccvlab.mapi.api.TokenService;
 import eu.ccvlab.mapi.core.Callback;
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
@@ -52,6 +53,7 @@ public final class DemoActivity extends Activity {
 
     private final PaymentService payments = new PaymentService();
     private final TokenService tokens = new TokenService();
+    private final TerminalService terminals = new TerminalService();
 
     private EditText ipAddress;
     private EditText port;
@@ -102,7 +104,14 @@ public final class DemoActivity extends Activity {
 
         silent = new Switch(this);
         silent.setText("silent");
-        root.addView(row(weighted(button("Pay", v -> pay()), 1), weighted(button("Abort", v -> abort(false)), 1)));
+        root.addView(row(weighted(button("Pay", v -> pay(Payment.Type.SALE)), 1),
+                weighted(button("Abort", v -> abort(false)), 1)));
+        root.addView(row(weighted(button("Refund", v -> pay(Payment.Type.REFUND)), 1),
+                weighted(button("Void last", v -> pay(Payment.Type.VOID)), 1),
+                weighted(button("Recover", v -> recover()), 1)));
+        root.addView(row(weighted(button("Status", v -> administration("status")), 1),
+                weighted(button("Period closing", v -> administration("periodClosing")), 1),
+                weighted(button("Last ticket", v -> administration("retrieveLastTicket")), 1)));
         root.addView(row(weighted(button("Abort on new connection", v -> abort(true)), 1)));
         root.addView(row(weighted(button("Token abort", v -> tokenAbort()), 1), silent));
 
@@ -126,7 +135,7 @@ public final class DemoActivity extends Activity {
         return root;
     }
 
-    private void pay() {
+    private void pay(Payment.Type type) {
         ExternalTerminal terminal = terminal();
         if (terminal == null) {
             return;
@@ -140,9 +149,9 @@ public final class DemoActivity extends Activity {
             return;
         }
         receipts.setText("");
-        append("→ payment " + money + " on " + terminal);
-        payments.payment(terminal, Payment.builder().type(Payment.Type.SALE).amount(money).build(),
-                new LoggingDelegate("payment"));
+        String flow = type.name().toLowerCase(Locale.ROOT);
+        append("→ " + flow + " " + money + " on " + terminal);
+        payments.payment(terminal, Payment.builder().type(type).amount(money).build(), new LoggingDelegate(flow));
     }
 
     private void abort(boolean newConnection) {
@@ -156,6 +165,38 @@ public final class DemoActivity extends Activity {
         } else {
             append("→ abort");
             payments.abort(terminal, new LoggingDelegate("abort"));
+        }
+    }
+
+    /** Settles the last payment whose outcome the app did not learn (crash, lost connection). */
+    private void recover() {
+        ExternalTerminal terminal = terminal();
+        if (terminal == null) {
+            return;
+        }
+        receipts.setText("");
+        append("→ recoverPayment");
+        terminals.recoverPayment(terminal, null, new LoggingDelegate("recovery"));
+    }
+
+    private void administration(String operation) {
+        ExternalTerminal terminal = terminal();
+        if (terminal == null) {
+            return;
+        }
+        receipts.setText("");
+        append("→ " + operation);
+        LoggingDelegate delegate = new LoggingDelegate(operation);
+        switch (operation) {
+            case "status":
+                terminals.status(terminal, delegate);
+                break;
+            case "periodClosing":
+                terminals.periodClosing(terminal, delegate);
+                break;
+            default:
+                terminals.retrieveLastTicket(terminal, delegate);
+                break;
         }
     }
 
