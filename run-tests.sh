@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Rust suite (unit, sans-IO session, golden messages,
-# client ↔ simulator over loopback, the H2A crash test), the JVM suite that loads the real native
-# library, and the Android packaging checks (ELF, dex, APK signature). Exits non-zero on the first failure.
+# client ↔ simulator over loopback, the H2A crash test, wire traces, the pay CLI), the JVM suite that
+# loads the real native library, the Kotlin coroutine extensions, and the Android packaging checks
+# (ELF, dex, APK signature). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -24,6 +25,9 @@ bash scripts/fuzz.sh
 
 echo "== JVM tests (JUnit 4, -Xcheck:jni, real native library)"
 bash android/host-test.sh
+
+echo "== Kotlin coroutine extensions (kotlinc from npm, JUnit 4 against the simulator)"
+bash android/ktx-test.sh
 
 echo "== Android packaging: arm64/x86_64 libmapi.so + ELF checks, AAR + dx, demo APK"
 bash android/package.sh
