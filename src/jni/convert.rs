@@ -2,8 +2,12 @@
 
 use std::time::Duration;
 
-use jni::objects::{JObject, JString};
-use jni::{jni_sig, Env};
+use std::sync::OnceLock;
+
+use jni::ids::JFieldID;
+use jni::objects::{Global, JClass, JObject, JString};
+use jni::signature::{JavaType, Primitive};
+use jni::{jni_sig, jni_str, Env};
 
 use super::errors::BridgeError;
 use crate::client::{Terminal, Timeouts};
@@ -22,15 +26,109 @@ pub fn string(
     Ok(value.try_to_string(env)?)
 }
 
+/// Field ids of `eu.ccvlab.mapi.internal.NativeTerminal`, resolved once in `JNI_OnLoad`: looking
+/// them up by name on every call cost about 30 µs of an abort's path to the wire.
+struct TerminalFields {
+    // Keeps the class (and so the field ids) from being unloaded.
+    _class: Global<JClass<'static>>,
+    ip_address: JFieldID,
+    port: JFieldID,
+    compatibility_port: JFieldID,
+    dialect: JFieldID,
+    socket_mode: JFieldID,
+    workstation_id: JFieldID,
+    language_code: JFieldID,
+    state_directory: JFieldID,
+    connect_timeout_millis: JFieldID,
+    abort_timeout_millis: JFieldID,
+    response_timeout_millis: JFieldID,
+    request_token: JFieldID,
+}
+
+static FIELDS: OnceLock<TerminalFields> = OnceLock::new();
+
+/// Resolves `NativeTerminal`'s fields; runs in `JNI_OnLoad` (the app's class loader).
+pub fn init(env: &mut Env<'_>) -> Result<(), BridgeError> {
+    if FIELDS.get().is_some() {
+        return Ok(());
+    }
+    let class = env.find_class(jni_str!("eu/ccvlab/mapi/internal/NativeTerminal"))?;
+    let fields = TerminalFields {
+        ip_address: env.get_field_id(
+            &class,
+            jni_str!("ipAddress"),
+            &jni_sig!("Ljava/lang/String;"),
+        )?,
+        port: env.get_field_id(&class, jni_str!("port"), jni_sig!("I"))?,
+        compatibility_port: env.get_field_id(
+            &class,
+            jni_str!("compatibilityPort"),
+            jni_sig!("I"),
+        )?,
+        dialect: env.get_field_id(&class, jni_str!("dialect"), jni_sig!("I"))?,
+        socket_mode: env.get_field_id(&class, jni_str!("socketMode"), jni_sig!("I"))?,
+        workstation_id: env.get_field_id(
+            &class,
+            jni_str!("workstationId"),
+            &jni_sig!("Ljava/lang/String;"),
+        )?,
+        language_code: env.get_field_id(
+            &class,
+            jni_str!("languageCode"),
+            &jni_sig!("Ljava/lang/String;"),
+        )?,
+        state_directory: env.get_field_id(
+            &class,
+            jni_str!("stateDirectory"),
+            &jni_sig!("Ljava/lang/String;"),
+        )?,
+        connect_timeout_millis: env.get_field_id(
+            &class,
+            jni_str!("connectTimeoutMillis"),
+            jni_sig!("J"),
+        )?,
+        abort_timeout_millis: env.get_field_id(
+            &class,
+            jni_str!("abortTimeoutMillis"),
+            jni_sig!("J"),
+        )?,
+        response_timeout_millis: env.get_field_id(
+            &class,
+            jni_str!("responseTimeoutMillis"),
+            jni_sig!("J"),
+        )?,
+        request_token: env.get_field_id(&class, jni_str!("requestToken"), jni_sig!("Z"))?,
+        _class: env.new_global_ref(&class)?,
+    };
+    let _ = FIELDS.set(fields);
+    Ok(())
+}
+
+fn fields() -> Result<&'static TerminalFields, BridgeError> {
+    FIELDS.get().ok_or_else(|| {
+        BridgeError::InvalidArgument("the native library was not initialised".to_owned())
+    })
+}
+
+fn field<'local>(
+    env: &mut Env<'local>,
+    object: &JObject<'_>,
+    id: JFieldID,
+    ty: JavaType,
+) -> Result<jni::objects::JValueOwned<'local>, BridgeError> {
+    // SAFETY: every id was resolved on NativeTerminal with the signature whose type the caller
+    // passes, and `object` is a NativeTerminal: the native methods' Java signatures declare it
+    // so, and the JVM checks the argument types of native calls.
+    let value = unsafe { env.get_field_unchecked(object, id, ty) }?;
+    Ok(value)
+}
+
 fn string_field(
     env: &mut Env<'_>,
     object: &JObject<'_>,
-    name: &'static str,
+    id: JFieldID,
 ) -> Result<Option<String>, BridgeError> {
-    let field = jni::strings::JNIString::from(name);
-    let value = env
-        .get_field(object, &field, jni_sig!("Ljava/lang/String;"))?
-        .l()?;
+    let value = field(env, object, id, JavaType::Object)?.l()?;
     if value.is_null() {
         return Ok(None);
     }
@@ -38,27 +136,16 @@ fn string_field(
     Ok(Some(text.try_to_string(env)?))
 }
 
-fn int_field(
-    env: &mut Env<'_>,
-    object: &JObject<'_>,
-    name: &'static str,
-) -> Result<i32, BridgeError> {
-    let field = jni::strings::JNIString::from(name);
-    Ok(env.get_field(object, &field, jni_sig!("I"))?.i()?)
+fn int_field(env: &mut Env<'_>, object: &JObject<'_>, id: JFieldID) -> Result<i32, BridgeError> {
+    Ok(field(env, object, id, JavaType::Primitive(Primitive::Int))?.i()?)
 }
 
-fn bool_field(env: &mut Env<'_>, object: &JObject<'_>, name: &str) -> Result<bool, BridgeError> {
-    let field = jni::strings::JNIString::from(name);
-    Ok(env.get_field(object, &field, jni_sig!("Z"))?.z()?)
+fn bool_field(env: &mut Env<'_>, object: &JObject<'_>, id: JFieldID) -> Result<bool, BridgeError> {
+    Ok(field(env, object, id, JavaType::Primitive(Primitive::Boolean))?.z()?)
 }
 
-fn long_field(
-    env: &mut Env<'_>,
-    object: &JObject<'_>,
-    name: &'static str,
-) -> Result<i64, BridgeError> {
-    let field = jni::strings::JNIString::from(name);
-    Ok(env.get_field(object, &field, jni_sig!("J"))?.j()?)
+fn long_field(env: &mut Env<'_>, object: &JObject<'_>, id: JFieldID) -> Result<i64, BridgeError> {
+    Ok(field(env, object, id, JavaType::Primitive(Primitive::Long))?.j()?)
 }
 
 fn port(value: i32, name: &str) -> Result<u16, BridgeError> {
@@ -82,9 +169,10 @@ pub fn terminal(env: &mut Env<'_>, object: &JObject<'_>) -> Result<Terminal, Bri
     if object.is_null() {
         return Err(BridgeError::Null("terminal"));
     }
+    let f = fields()?;
     let ip =
-        string_field(env, object, "ipAddress")?.ok_or(BridgeError::Null("terminal ipAddress"))?;
-    let dialect = match int_field(env, object, "dialect")? {
+        string_field(env, object, f.ip_address)?.ok_or(BridgeError::Null("terminal ipAddress"))?;
+    let dialect = match int_field(env, object, f.dialect)? {
         0 => Dialect::OpiNl,
         1 => Dialect::OpiDe,
         other => {
@@ -93,7 +181,7 @@ pub fn terminal(env: &mut Env<'_>, object: &JObject<'_>) -> Result<Terminal, Bri
             )))
         }
     };
-    let socket_mode = match int_field(env, object, "socketMode")? {
+    let socket_mode = match int_field(env, object, f.socket_mode)? {
         0 => SocketMode::DualSocket,
         1 => SocketMode::SingleSocket,
         other => {
@@ -105,40 +193,40 @@ pub fn terminal(env: &mut Env<'_>, object: &JObject<'_>) -> Result<Terminal, Bri
     let defaults = Timeouts::for_dialect(dialect);
     let timeouts = Timeouts {
         connect: timeout(
-            long_field(env, object, "connectTimeoutMillis")?,
+            long_field(env, object, f.connect_timeout_millis)?,
             defaults.connect,
             "connectTimeoutMillis",
         )?,
         abort: timeout(
-            long_field(env, object, "abortTimeoutMillis")?,
+            long_field(env, object, f.abort_timeout_millis)?,
             defaults.abort,
             "abortTimeoutMillis",
         )?,
         request: timeout(
-            long_field(env, object, "responseTimeoutMillis")?,
+            long_field(env, object, f.response_timeout_millis)?,
             defaults.request,
             "responseTimeoutMillis",
         )?,
         device_connection_idle: defaults.device_connection_idle,
     };
     let mut terminal = Terminal::new(&ip, dialect)
-        .with_port(port(int_field(env, object, "port")?, "port")?)
+        .with_port(port(int_field(env, object, f.port)?, "port")?)
         .with_compatibility_port(port(
-            int_field(env, object, "compatibilityPort")?,
+            int_field(env, object, f.compatibility_port)?,
             "compatibilityPort",
         )?)
         .with_socket_mode(socket_mode)
         .with_timeouts(timeouts);
-    if let Some(id) = string_field(env, object, "workstationId")? {
+    if let Some(id) = string_field(env, object, f.workstation_id)? {
         terminal = terminal.with_workstation_id(&id);
     }
-    if let Some(code) = string_field(env, object, "languageCode")? {
+    if let Some(code) = string_field(env, object, f.language_code)? {
         terminal = terminal.with_language_code(&code);
     }
-    if let Some(dir) = string_field(env, object, "stateDirectory")? {
+    if let Some(dir) = string_field(env, object, f.state_directory)? {
         terminal = terminal.with_state_dir(dir);
     }
-    terminal.request_token = bool_field(env, object, "requestToken")?;
+    terminal.request_token = bool_field(env, object, f.request_token)?;
     Ok(terminal)
 }
 

@@ -12,6 +12,8 @@ mod errors;
 mod logging;
 #[cfg(feature = "simulator")]
 mod simulator_bridge;
+#[cfg(feature = "simulator")]
+mod testing_exports;
 mod trace;
 
 use std::ffi::c_void;
@@ -35,7 +37,10 @@ pub unsafe extern "system" fn JNI_OnLoad(
     let loaded = std::panic::catch_unwind(|| {
         // SAFETY: the JVM passes a valid JavaVM pointer to JNI_OnLoad.
         let vm = unsafe { JavaVM::from_raw(vm) };
-        vm.attach_current_thread(callbacks::init)
+        vm.attach_current_thread(|env| {
+            callbacks::init(env)?;
+            convert::init(env)
+        })
     });
     match loaded {
         Ok(Ok(())) => JNI_VERSION_1_6,
