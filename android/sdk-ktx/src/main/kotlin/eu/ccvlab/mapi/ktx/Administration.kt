@@ -57,3 +57,67 @@ public suspend fun TerminalApi.partialPeriodClosingAwait(terminal: ExternalTermi
  */
 public suspend fun TerminalApi.retrieveLastTicketAwait(terminal: ExternalTerminal): AdministrationOutcome =
     awaitTerminalRequest("ticket reprint", ::administrationOutcome) { retrieveLastTicket(terminal, it) }
+
+/**
+ * Transaction overview (`TerminalApi.transactionOverview`): the report is in [AdministrationOutcome.receipts] of
+ * [ReceiptKind.MERCHANT], the totals in the result's `data()`. Any dispatcher; resumes in the caller's context;
+ * cancelling stops the waiting only.
+ *
+ * @param terminal the terminal
+ * @return the outcome
+ */
+public suspend fun TerminalApi.transactionOverviewAwait(terminal: ExternalTerminal): AdministrationOutcome =
+    awaitTerminalRequest("transaction overview", ::administrationOutcome) { transactionOverview(terminal, it) }
+
+/**
+ * Reprint of the last period-closing ticket (`TerminalApi.ticketReprintPeriodClosing`), in
+ * [AdministrationOutcome.receipts] of [ReceiptKind.MERCHANT]; [AdministrationOutcome.Failed] when no period was
+ * closed yet. Any dispatcher; resumes in the caller's context; cancelling stops the waiting only.
+ *
+ * @param terminal the terminal
+ * @return the outcome
+ */
+public suspend fun TerminalApi.ticketReprintPeriodClosingAwait(terminal: ExternalTerminal): AdministrationOutcome =
+    awaitTerminalRequest("period-closing reprint", ::administrationOutcome) { ticketReprintPeriodClosing(terminal, it) }
+
+/**
+ * Activates the terminal (`TerminalApi.activateTerminal`). Any dispatcher; resumes in the caller's context;
+ * cancelling stops the waiting only.
+ *
+ * @param terminal the terminal
+ * @return the outcome
+ */
+public suspend fun TerminalApi.activateTerminalAwait(terminal: ExternalTerminal): AdministrationOutcome =
+    awaitTerminalRequest("activation", ::administrationOutcome) { activateTerminal(terminal, it) }
+
+/**
+ * The card brands the terminal accepts (`TerminalApi.cardCircuits`), as the result's `data()`. Any dispatcher;
+ * resumes in the caller's context; cancelling stops the waiting only.
+ *
+ * @param terminal the terminal
+ * @return the outcome
+ */
+public suspend fun TerminalApi.cardCircuitsAwait(terminal: ExternalTerminal): AdministrationOutcome =
+    awaitTerminalRequest("card circuits", ::administrationOutcome) { cardCircuits(terminal, it) }
+
+/**
+ * The terminal's configuration (`TerminalApi.getConfig`), as a [TerminalEvent.ConfigReceived] in
+ * [AdministrationOutcome.output]. Any dispatcher; resumes in the caller's context; cancelling stops the waiting
+ * only.
+ *
+ * @param terminal the terminal
+ * @return the outcome
+ */
+public suspend fun TerminalApi.getConfigAwait(terminal: ExternalTerminal): AdministrationOutcome =
+    awaitTerminalRequest("get config", ::administrationOutcome) { getConfig(terminal, it) }
+
+/**
+ * Reads a Mifare card's UID (`TerminalApi.readMifareUID`), as a [TerminalEvent.CardUidRead] in
+ * [AdministrationOutcome.output]; [AdministrationOutcome.Failed] with UNKNOWN or TIMED_OUT when no readable card
+ * was presented. Any dispatcher; resumes in the caller's context; cancelling stops the waiting only.
+ *
+ * @param terminal the terminal
+ * @return the outcome
+ */
+public suspend fun TerminalApi.readMifareUidAwait(terminal: ExternalTerminal): AdministrationOutcome =
+    awaitTerminalRequest("Mifare read", ::administrationOutcome) { readMifareUID(terminal, it) }

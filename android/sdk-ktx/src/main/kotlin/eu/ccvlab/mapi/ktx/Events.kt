@@ -1,5 +1,6 @@
 package eu.ccvlab.mapi.ktx
 
+import eu.ccvlab.mapi.core.payment.ConfigData
 import eu.ccvlab.mapi.core.Callback
 import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback
 import eu.ccvlab.mapi.core.payment.PaymentReceipt
@@ -134,6 +135,27 @@ public sealed interface TerminalEvent : PaymentEvent {
      * @property journal the whole e-journal text of the transaction
      */
     public data class EJournal(val journal: String) : TerminalEvent
+
+    /**
+     * An electronic receipt for the customer (`eReceipt`), sent during a payment.
+     *
+     * @property content the whole receipt text
+     */
+    public data class EReceiptReady(val content: String) : TerminalEvent
+
+    /**
+     * The terminal's configuration, answering [getConfigAwait] (`configData`).
+     *
+     * @property config the values
+     */
+    public data class ConfigReceived(val config: ConfigData) : TerminalEvent
+
+    /**
+     * The UID of the Mifare card read by [readMifareUidAwait] (`cardUID`).
+     *
+     * @property uid the card's UID, hex
+     */
+    public data class CardUidRead(val uid: String) : TerminalEvent
 }
 
 /** Whose copy a [TerminalEvent.ReceiptReady] is. */

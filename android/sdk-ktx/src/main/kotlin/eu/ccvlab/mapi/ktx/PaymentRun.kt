@@ -5,6 +5,7 @@ import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate
 import eu.ccvlab.mapi.core.api.response.result.Error
 import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback
+import eu.ccvlab.mapi.core.payment.EReceiptRequest
 import eu.ccvlab.mapi.core.payment.Payment
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult
 import eu.ccvlab.mapi.core.payment.PaymentReceipt
@@ -139,6 +140,8 @@ internal class PaymentRun(
         push(TerminalEvent.ReceiptReady(ReceiptKind.DCC_OFFER, receipt))
 
     override fun storeEJournal(journal: String) = push(TerminalEvent.EJournal(journal))
+
+    override fun eReceipt(eReceiptRequest: EReceiptRequest) = push(TerminalEvent.EReceiptReady(eReceiptRequest.content()))
 
     override fun drawCustomerSignature(callback: CustomerSignatureCallback) =
         ask(PaymentEvent.SignatureRequest(callback))

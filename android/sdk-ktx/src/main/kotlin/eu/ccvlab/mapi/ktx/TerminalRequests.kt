@@ -2,6 +2,8 @@ package eu.ccvlab.mapi.ktx
 
 import eu.ccvlab.mapi.core.api.response.delegate.TokenDelegate
 import eu.ccvlab.mapi.core.api.response.result.Error
+import eu.ccvlab.mapi.core.payment.ConfigData
+import eu.ccvlab.mapi.core.payment.EReceiptRequest
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult
 import eu.ccvlab.mapi.core.payment.PaymentReceipt
 import eu.ccvlab.mapi.core.payment.TextLine
@@ -55,6 +57,18 @@ internal suspend fun <T> awaitTerminalRequest(
 
         override fun storeEJournal(journal: String) {
             add(TerminalEvent.EJournal(journal))
+        }
+
+        override fun eReceipt(eReceiptRequest: EReceiptRequest) {
+            add(TerminalEvent.EReceiptReady(eReceiptRequest.content()))
+        }
+
+        override fun configData(configData: ConfigData) {
+            add(TerminalEvent.ConfigReceived(configData))
+        }
+
+        override fun cardUID(uid: String) {
+            add(TerminalEvent.CardUidRead(uid))
         }
 
         override fun onPaymentAdministrationSuccess(result: PaymentAdministrationResult<*>) = done(result, null)

@@ -215,4 +215,32 @@ class PaymentAwaitTest {
             }
         }
     }
+
+    @Test
+    fun terminalOperationsBeyondPaymentsReturnTheirData() = coTest {
+        SimulatedTerminal.startNl("success").use { simulator ->
+            val terminal = simulator.terminal()
+            val circuits = terminals.cardCircuitsAwait(terminal) as AdministrationOutcome.Succeeded
+            assertEquals(listOf("MAESTRO", "MASTERCARD", "VISA", "VPAY"), circuits.result.data())
+            val config = terminals.getConfigAwait(terminal) as AdministrationOutcome.Succeeded
+            val values = config.output.filterIsInstance<TerminalEvent.ConfigReceived>().single().config
+            assertEquals("EUR", values.get("Currency"))
+            val uid = terminals.readMifareUidAwait(terminal) as AdministrationOutcome.Succeeded
+            assertEquals("04A224B2C35E80", uid.output.filterIsInstance<TerminalEvent.CardUidRead>().single().uid)
+            assertTrue(terminals.activateTerminalAwait(terminal) is AdministrationOutcome.Succeeded)
+            val overview = terminals.transactionOverviewAwait(terminal) as AdministrationOutcome.Succeeded
+            assertEquals(1, overview.receipts(ReceiptKind.MERCHANT).size)
+            assertTrue(terminals.ticketReprintPeriodClosingAwait(terminal) is AdministrationOutcome.Failed)
+        }
+    }
+
+    @Test
+    fun anEReceiptArrivesInThePaymentsEvents() = coTest {
+        SimulatedTerminal.startNl("e-receipt").use { simulator ->
+            val events = payments.paymentEvents(simulator.terminal(), Fixtures.sale()).toList()
+            val receipt = events.filterIsInstance<TerminalEvent.EReceiptReady>().single()
+            assertTrue(receipt.content, receipt.content.contains("CUSTOMER COPY"))
+            assertTrue(events.last() is PaymentEvent.Finished)
+        }
+    }
 }
