@@ -1,5 +1,7 @@
-//! Test-only native entry to the terminal simulator (`eu.ccvlab.mapi.testing.SimulatorBridge`), so
-//! the JVM tests drive a real TCP terminal from the same library. Not built without `simulator`.
+//! Native entry to the terminal simulator, so JVM tests drive a real TCP terminal from the same
+//! library: the repository's own test-only `eu.ccvlab.mapi.testing.SimulatorBridge` and the testing
+//! artifact's public `eu.ccvlab.mapi.testing.TerminalSimulator` (`testing_exports.rs`) both call
+//! these functions. Not built without `simulator`, so never in the production library.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -10,7 +12,7 @@ use std::time::Duration;
 use super::errors::BridgeError;
 use crate::dialect::{Dialect, SocketMode};
 use crate::simulator::{
-    RunStep, Script, SimEvent, Simulator, SimulatorConfig, SimulatorHandle, Stage,
+    Channel, RunStep, Script, SimEvent, Simulator, SimulatorConfig, SimulatorHandle, Stage,
 };
 
 struct Entry {
@@ -154,6 +156,55 @@ pub fn received_xml(sim: i64) -> Result<Vec<String>, BridgeError> {
             .map(|frame| String::from_utf8_lossy(&frame.bytes).into_owned())
             .collect()
     })
+}
+
+/// Fields per frame in [`received_frames`]: channel, connection, root element, RequestType,
+/// RequestID, XML text.
+pub const FRAME_FIELDS: usize = 6;
+
+/// `TerminalSimulator.receivedFrames`: every frame received so far, flattened into
+/// [`FRAME_FIELDS`] strings each, so one JNI call returns one consistent snapshot (two calls could
+/// straddle a frame arriving in between). Channel is `"0"` or `"1"`; connection is the channel-0
+/// connection number (`"0"` on channel 1); root, type and id are empty for a frame that did not
+/// parse.
+pub fn received_frames(sim: i64) -> Result<Vec<String>, BridgeError> {
+    with(sim, |e| {
+        let frames = e.handle.received();
+        let mut flat = Vec::with_capacity(frames.len() * FRAME_FIELDS);
+        for frame in frames {
+            let (channel, connection) = match frame.channel {
+                Channel::Channel0(connection) => ("0", connection),
+                Channel::Channel1 => ("1", 0),
+            };
+            let (root, request_type, request_id) = match &frame.message {
+                Ok(message) => (
+                    message.root_name().to_owned(),
+                    message.request_type().to_owned(),
+                    message.request_id().as_str().to_owned(),
+                ),
+                Err(_) => (String::new(), String::new(), String::new()),
+            };
+            flat.push(channel.to_owned());
+            flat.push(connection.to_string());
+            flat.push(root);
+            flat.push(request_type);
+            flat.push(request_id);
+            flat.push(String::from_utf8_lossy(&frame.bytes).into_owned());
+        }
+        flat
+    })
+}
+
+/// `TerminalSimulator.clearReceived`: forgets the recorded frames (one phase of a scenario).
+pub fn clear_received(sim: i64) -> Result<(), BridgeError> {
+    with(sim, |e| e.handle.clear_received())
+}
+
+/// `TerminalSimulator.setScenario`: the preset the next payment run follows.
+pub fn set_scenario(sim: i64, scenario: &str) -> Result<(), BridgeError> {
+    let script = Script::from_name(scenario)
+        .ok_or_else(|| BridgeError::InvalidArgument(format!("unknown scenario '{scenario}'")))?;
+    with(sim, |e| e.handle.set_script(script))
 }
 
 /// `SimulatorBridge.stop`.
