@@ -3,8 +3,10 @@
 #   1. installs JUnit 4 + Hamcrest from Debian when missing,
 #   2. builds the host libmapi with the JNI bridge (cargo build --features jni),
 #   3. compiles the SDK (all but the Android-only eu/ccvlab/api_android) and its tests as Java 8 bytecode,
-#      warnings are errors, and every public/protected member of the SDK must have Javadoc,
-#   4. runs every *Test class with JUnit 4 under -Xcheck:jni.
+#      warnings are errors, and every public/protected member of the SDK must have Javadoc; the same for the
+#      testing artifact (android/sdk-testing: TerminalSimulator) and its tests, which compile against the SDK
+#      and JUnit only (not the SDK's own test helpers), as in an app's project,
+#   4. runs every *Test class of both test roots with JUnit 4 under -Xcheck:jni.
 # Fails when a test fails or when the JVM reports any JNI problem. Output goes under target/java/.
 # Run from anywhere (normally the repository root): bash android/host-test.sh
 set -euo pipefail
@@ -13,6 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 SDK=android/sdk/src
+TESTING=android/sdk-testing/src
 OUT=target/java
 LIB_DIR="${CARGO_TARGET_DIR:-target}/debug"
 JUNIT=/usr/share/java/junit4.jar
@@ -35,32 +38,42 @@ fi
 
 # 3. Compile. The Android-only class never reaches the host JVM.
 echo "== javac (Java 8 bytecode, -Xlint:all -Werror)"
-rm -rf "$OUT/main" "$OUT/test"
-mkdir -p "$OUT/main" "$OUT/test"
+rm -rf "$OUT/main" "$OUT/test" "$OUT/testing-main" "$OUT/testing-test"
+mkdir -p "$OUT/main" "$OUT/test" "$OUT/testing-main" "$OUT/testing-test"
 find "$SDK/main/java" -name '*.java' -not -path '*/eu/ccvlab/api_android/*' | sort > "$OUT/main-sources.txt"
 find "$SDK/test/java" -name '*.java' | sort > "$OUT/test-sources.txt"
 javac --release 8 -Xlint:all -Werror -Xdoclint:all/protected -encoding UTF-8 \
     -d "$OUT/main" @"$OUT/main-sources.txt"
 javac --release 8 -Xlint:all -Werror -encoding UTF-8 \
     -cp "$OUT/main:$JUNIT:$HAMCREST" -d "$OUT/test" @"$OUT/test-sources.txt"
+find "$TESTING/main/java" -name '*.java' | sort > "$OUT/testing-main-sources.txt"
+find "$TESTING/test/java" -name '*.java' | sort > "$OUT/testing-test-sources.txt"
+javac --release 8 -Xlint:all -Werror -Xdoclint:all/protected -encoding UTF-8 \
+    -cp "$OUT/main" -d "$OUT/testing-main" @"$OUT/testing-main-sources.txt"
+javac --release 8 -Xlint:all -Werror -encoding UTF-8 \
+    -cp "$OUT/main:$OUT/testing-main:$JUNIT:$HAMCREST" -d "$OUT/testing-test" @"$OUT/testing-test-sources.txt"
 
 # 4. Run every test class.
 TEST_CLASSES=()
-while IFS= read -r source; do
-    class="${source#"$SDK/test/java/"}"
-    class="${class%.java}"
-    TEST_CLASSES+=("${class//\//.}")
-done < <(find "$SDK/test/java" -name '*Test.java' | sort)
-if [ "${#TEST_CLASSES[@]}" -eq 0 ]; then
-    echo "host-test: no test classes found under $SDK/test/java" >&2
-    exit 1
-fi
+for root in "$SDK/test/java" "$TESTING/test/java"; do
+    found=0
+    while IFS= read -r source; do
+        class="${source#"$root/"}"
+        class="${class%.java}"
+        TEST_CLASSES+=("${class//\//.}")
+        found=1
+    done < <(find "$root" -name '*Test.java' | sort)
+    if [ "$found" -eq 0 ]; then
+        echo "host-test: no test classes found under $root" >&2
+        exit 1
+    fi
+done
 
 LOG="$OUT/junit.log"
 echo "== JUnit: ${TEST_CLASSES[*]}"
 status=0
 java -Xcheck:jni -Djava.library.path="$LIB_DIR" \
-    -cp "$OUT/main:$OUT/test:$JUNIT:$HAMCREST" \
+    -cp "$OUT/main:$OUT/test:$OUT/testing-main:$OUT/testing-test:$JUNIT:$HAMCREST" \
     org.junit.runner.JUnitCore "${TEST_CLASSES[@]}" > "$LOG" 2>&1 || status=$?
 
 jni_problems="$(grep -E 'WARNING in native method|FATAL ERROR in native method|JNI warning|WARNING: JNI local refs' "$LOG" || true)"
