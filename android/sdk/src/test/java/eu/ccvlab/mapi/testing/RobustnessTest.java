@@ -68,6 +68,17 @@ public class RobustnessTest {
             assertNpeNaming("delegate", () -> tokens.abort(true, t, null));
             assertNpeNaming("terminal", () -> tokens.abortOnNewConnection(true, null, d));
             assertNpeNaming("delegate", () -> tokens.abortOnNewConnection(false, t, null));
+            assertNpeNaming("terminal", () -> payments.cardDetection(null, d));
+            assertNpeNaming("delegate", () -> payments.cardDetection(t, null));
+            assertNpeNaming("terminal", () -> payments.cardValidation(null, d));
+            assertNpeNaming("delegate", () -> payments.cardValidation(t, null));
+            assertNpeNaming("terminal", () -> tokens.tokenPreAuthorisation(null, p, d));
+            assertNpeNaming("payment", () -> tokens.tokenPreAuthorisation(t, null, d));
+            assertNpeNaming("delegate", () -> tokens.tokenPreAuthorisation(t, p, null));
+            assertNpeNaming("terminal", () -> tokens.settlement(null, p, "1", d));
+            assertNpeNaming("payment", () -> tokens.settlement(t, null, "1", d));
+            assertNpeNaming("preAuthorisationStan", () -> tokens.settlement(t, p, null, d));
+            assertNpeNaming("delegate", () -> tokens.settlement(t, p, "1", null));
 
             assertNpeNaming("terminal", () -> terminals.recoverPayment(null, "1", d));
             assertNpeNaming("delegate", () -> terminals.recoverPayment(t, "1", null));
@@ -85,6 +96,7 @@ public class RobustnessTest {
             administration.add(terminals::ticketReprintPeriodClosing);
             administration.add(terminals::cardCircuits);
             administration.add(terminals::readMifareUID);
+            administration.add(terminals::getConfig);
             for (final TerminalCall call : administration) {
                 assertNpeNaming("terminal", () -> call.run(null, d));
                 assertNpeNaming("delegate", () -> call.run(t, null));

@@ -5,17 +5,21 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
+import java.util.Currency;
 import java.util.List;
 
 import org.junit.Test;
 
 import eu.ccvlab.mapi.api.PaymentService;
 import eu.ccvlab.mapi.api.TerminalService;
+import eu.ccvlab.mapi.api.TokenService;
 import eu.ccvlab.mapi.core.MAPIError;
 import eu.ccvlab.mapi.core.api.response.result.Error;
 import eu.ccvlab.mapi.core.payment.ConfigData;
 import eu.ccvlab.mapi.core.payment.EReceiptRequest;
+import eu.ccvlab.mapi.core.payment.Money;
 import eu.ccvlab.mapi.core.payment.Payment;
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
 import eu.ccvlab.mapi.core.payment.PaymentReceipt;
@@ -189,5 +193,33 @@ public class SdkSurfaceTest {
             assertFalse(error.recoveryNeeded());
             delegate.assertFinalCount(1);
         }
+    }
+
+    @Test
+    public void unattendedTokenPreAuthorisationThenSettlementAndTheE13ZeroAdvice() {
+        TokenService tokens = new TokenService();
+        try (SimulatedTerminal simulator = SimulatedTerminal.startNl("success")) {
+            ExternalTerminal terminal = simulator.terminal();
+            assertFalse("the token is asked whatever the terminal's setting", terminal.requestToken());
+            RecordingDelegate pre = new RecordingDelegate();
+            tokens.tokenPreAuthorisation(terminal, euros("50.00"), pre);
+            PaymentResult reserved = pre.awaitPaymentSuccess();
+            assertTrue(String.valueOf(reserved.token()), reserved.token().startsWith("TKN-SIM-"));
+            assertEquals(1, simulator.receivedContaining("\"CardPreAuthorisation\"").size());
+
+            RecordingDelegate settle = new RecordingDelegate();
+            tokens.settlement(terminal, euros("12.34"), reserved.stan(), settle);
+            assertEquals(new BigDecimal("12.34"), settle.awaitPaymentSuccess().amount().value());
+            RecordingDelegate zero = new RecordingDelegate();
+            tokens.settlement(terminal, euros("0.00"), reserved.stan(), zero);
+            zero.awaitPaymentSuccess();
+            assertEquals("both advices name the pre-authorisation", 2,
+                    simulator.receivedContaining("STAN=\"" + reserved.stan() + "\"").size());
+        }
+    }
+
+    private static Payment euros(String amount) {
+        return Payment.builder().type(Payment.Type.SALE)
+                .amount(new Money(new BigDecimal(amount), Currency.getInstance("EUR"))).build();
     }
 }

@@ -1,6 +1,8 @@
 package eu.ccvlab.mapi.core.api;
 
+import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TokenDelegate;
+import eu.ccvlab.mapi.core.payment.Payment;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 
 /**
@@ -33,4 +35,32 @@ public interface TokenApi {
      * @throws NullPointerException if {@code terminal} or {@code delegate} is null (nothing is sent)
      */
     void abortOnNewConnection(boolean isSilent, ExternalTerminal terminal, TokenDelegate delegate);
+
+    /**
+     * Unattended pre-authorisation with a card token (IM30, EV charging): reserves {@code payment}'s amount
+     * (OPI CardPreAuthorisation) and asks the terminal for the card's token whatever the terminal's
+     * {@code requestToken} setting. Exactly one of {@code onPaymentSuccess} (with {@code token()} and
+     * {@code stan()}: keep both for the settlement), {@code onPaymentError} or {@code onError}
+     * ({@code AUTH_AND_CAP_FLOW_NOT_SUPPORTED} when the terminal has no such flow). The method name is a guess.
+     *
+     * @param terminal the terminal
+     * @param payment  the amount to reserve (its type is ignored)
+     * @param delegate receives the callbacks
+     * @throws NullPointerException if an argument is null (nothing is sent)
+     */
+    void tokenPreAuthorisation(ExternalTerminal terminal, Payment payment, PaymentDelegate delegate);
+
+    /**
+     * Settles an unattended session (OPI CardFinancialAdvice naming the pre-authorisation by its STAN): the
+     * amount actually taken, EUR 0.00 when nothing was (certification E13, card reinserted). Callbacks as for
+     * {@link #tokenPreAuthorisation}. The method name is a guess.
+     *
+     * @param terminal              the terminal
+     * @param payment               the amount to take (its type is ignored)
+     * @param preAuthorisationStan the STAN of the pre-authorisation ({@code PaymentResult.stan()})
+     * @param delegate              receives the callbacks
+     * @throws NullPointerException if an argument is null (nothing is sent)
+     */
+    void settlement(ExternalTerminal terminal, Payment payment, String preAuthorisationStan,
+            PaymentDelegate delegate);
 }
