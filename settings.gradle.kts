@@ -21,5 +21,9 @@ rootProject.name = "mapi"
 include(":mapi-sdk")
 project(":mapi-sdk").projectDir = file("android/sdk")
 
+// The testing flavour (SDK + terminal simulator) that replaces :mapi-sdk in an app's test builds.
+include(":mapi-sdk-testing")
+project(":mapi-sdk-testing").projectDir = file("android/sdk-testing")
+
 include(":demo")
 project(":demo").projectDir = file("android/demo")

@@ -2,6 +2,13 @@
 # Assembles and checks the SDK's AAR without Gradle: build/android/mapi-sdk-<version>.aar
 #
 #   android/build-aar.sh [--jnilibs DIR]     (default build/android/jniLibs, from build-native.sh)
+#   android/build-aar.sh --testing [--jnilibs DIR]
+#
+# --testing assembles the testing flavour build/android/mapi-sdk-testing-<version>.aar instead: the
+# same SDK plus the public simulator API of android/sdk-testing/src/main/java
+# (eu.ccvlab.mapi.testing.TerminalSimulator…), with the libmapi.so built with --features
+# "jni simulator" (default --jnilibs build/android/testing/jniLibs). It replaces the SDK AAR in an
+# app's test builds: one process has one libmapi, so the two never go into the same APK.
 #
 # Contents (the AAR format Android Gradle Plugin consumes):
 #   classes.jar          every source under android/sdk/src/main/java, `javac --release 8`
@@ -19,10 +26,12 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
-jnilibs="$repo/build/android/jniLibs"
+jnilibs=""
+testing=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --jnilibs) jnilibs="$(cd "$2" && pwd)"; shift 2 ;;
+    --testing) testing=1; shift ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "build-aar.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -40,13 +49,25 @@ done
 version="$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' Cargo.toml)"
 [ -n "$version" ] || { echo "build-aar.sh: no [package] version in Cargo.toml" >&2; exit 1; }
 sdk=android/sdk
-work="$repo/build/android/aar"
-aar="$repo/build/android/mapi-sdk-$version.aar"
+testing_sdk=android/sdk-testing
+if [ "$testing" -eq 1 ]; then
+    [ -n "$jnilibs" ] || jnilibs="$repo/build/android/testing/jniLibs"
+    work="$repo/build/android/aar-testing"
+    aar="$repo/build/android/mapi-sdk-testing-$version.aar"
+else
+    [ -n "$jnilibs" ] || jnilibs="$repo/build/android/jniLibs"
+    work="$repo/build/android/aar"
+    aar="$repo/build/android/mapi-sdk-$version.aar"
+fi
 rm -rf "$work"
 mkdir -p "$work/classes" "$work/tree"
 
 echo "== classes.jar (javac --release 8, android.jar API $min_sdk)"
-find "$sdk/src/main/java" -name '*.java' | LC_ALL=C sort >"$work/sources.txt"
+if [ "$testing" -eq 1 ]; then
+    find "$sdk/src/main/java" "$testing_sdk/src/main/java" -name '*.java' | LC_ALL=C sort >"$work/sources.txt"
+else
+    find "$sdk/src/main/java" -name '*.java' | LC_ALL=C sort >"$work/sources.txt"
+fi
 javac --release 8 -encoding UTF-8 -Xlint:all -Xlint:-options -Werror \
     -cp "$android_jar" -d "$work/classes" @"$work/sources.txt"
 # fixed timestamps: the same sources give the same classes.jar
@@ -68,6 +89,9 @@ $permissions
 </manifest>
 EOF
 cp "$sdk/consumer-rules.pro" "$work/tree/proguard.txt"
+if [ "$testing" -eq 1 ]; then
+    cat "$testing_sdk/consumer-rules.pro" >>"$work/tree/proguard.txt"
+fi
 : >"$work/tree/R.txt"
 shopt -s nullglob
 abis=()
@@ -95,7 +119,17 @@ for class in eu/ccvlab/api_android/MAPI eu/ccvlab/mapi/internal/NativeEngine \
     eu/ccvlab/mapi/api/PaymentService eu/ccvlab/mapi/api/TokenService; do
     grep -qx "$class.class" <<<"$classes" || { echo "build-aar.sh: $class missing from classes.jar" >&2; exit 1; }
 done
-if grep -q '^eu/ccvlab/mapi/testing/' <<<"$classes"; then
+if [ "$testing" -eq 1 ]; then
+    for class in eu/ccvlab/mapi/testing/TerminalSimulator eu/ccvlab/mapi/testing/Scenario \
+        eu/ccvlab/mapi/testing/ReceivedFrame; do
+        grep -qx "$class.class" <<<"$classes" || { echo "build-aar.sh: $class missing from classes.jar" >&2; exit 1; }
+    done
+    # the SDK's own test helpers and tests stay out of the artifact
+    if grep -qE '^eu/ccvlab/mapi/testing/(SimulatorBridge|SimulatedTerminal|RecordingDelegate|Fixtures|.*Test)(\$.*)?\.class$' <<<"$classes"; then
+        echo "build-aar.sh: test code leaked into the testing classes.jar" >&2
+        exit 1
+    fi
+elif grep -q '^eu/ccvlab/mapi/testing/' <<<"$classes"; then
     echo "build-aar.sh: test classes leaked into classes.jar" >&2
     exit 1
 fi

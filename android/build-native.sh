@@ -3,6 +3,9 @@
 #
 #   android/build-native.sh [--out DIR] [--check-dir DIR] [--features "jni simulator"] [ABI...]
 #
+# --features "jni simulator" builds the testing flavour (the terminal simulator's natives, for the
+# mapi-sdk-testing AAR and instrumented tests), never for an app's release.
+#
 # ABIs: arm64-v8a (PAX IM30 and every current device), armeabi-v7a, x86_64 (emulators); default all
 # three. The .so files land in DIR/<abi>/libmapi.so (default build/android/jniLibs), the layout of
 # an AAR's jni/ folder and of Gradle's jniLibs.
@@ -39,6 +42,13 @@ done
 [ ${#abis[@]} -gt 0 ] || abis=(arm64-v8a armeabi-v7a x86_64)
 api="${MAPI_ANDROID_API:-23}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+# Any other feature set (the testing flavour's "jni simulator") builds in a subdirectory of its own:
+# the cdylib's file name carries no feature hash, so two feature sets in one target directory would
+# overwrite each other's libmapi.so and relink on every switch. The production set keeps the plain
+# directory, so its build is exactly what it was.
+if [ "$features" != jni ]; then
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/features-$(tr -cs 'a-z0-9' '-' <<<"$features" | sed 's/-*$//')"
+fi
 user_rustflags="${RUSTFLAGS:-}"
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS # they would override the per-target flags below
 

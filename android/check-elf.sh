@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Checks built Android libraries: android/check-elf.sh [path/<abi>/libmapi.so ...]
-# (default: every libmapi.so under build/android/jniLibs and build/android/link-check).
+# Checks built Android libraries: android/check-elf.sh [--testing] [path/<abi>/libmapi.so ...]
+# (default: every libmapi.so under build/android/jniLibs and build/android/link-check; with
+# --testing, under build/android/testing/jniLibs).
+#
+# --testing checks the testing flavour (features "jni simulator", for mapi-sdk-testing): the same
+# checks, with the simulator's natives (SimulatorBridge, TerminalSimulator) added to the exact export list.
 #
 # Per library: the ELF machine matches the ABI folder; NEEDED ⊆ {libc.so, libm.so, libdl.so,
 # liblog.so} (what every Android device has); the dynamic symbol table exports JNI_OnLoad and the
-# NativeEngine natives and nothing else (no simulator test hooks, no Rust or unwinder symbols);
+# NativeEngine and NativeTrace natives and nothing else (no simulator test hooks, no Rust or unwinder symbols);
 # every LOAD segment aligned to 16 KB; soname libmapi.so; no text relocations; stripped (no
 # .symtab). Prints the size. Exits non-zero on the first library that fails.
 set -euo pipefail
@@ -21,12 +25,32 @@ expected_exports="JNI_OnLoad"
 for native in payment abort administration recoverPayment answerAsk listenPort liveHandleCount globalRefCount; do
     expected_exports="$expected_exports Java_eu_ccvlab_mapi_internal_NativeEngine_$native"
 done
+for native in enable disable export; do
+    expected_exports="$expected_exports Java_eu_ccvlab_mapi_internal_NativeTrace_$native"
+done
 page=16384
+
+testing=0
+if [ "${1:-}" = --testing ]; then
+    testing=1
+    shift
+    for native in start port setPosPort release waitForStep receivedXml injectEnginePanic panicNow stop; do
+        expected_exports="$expected_exports Java_eu_ccvlab_mapi_testing_SimulatorBridge_$native"
+    done
+    for native in nativeStart nativePort nativeSetPosPort nativeSetScenario nativeRelease nativeWaitForStep \
+        nativeReceivedFrames nativeClearReceived nativeStop; do
+        expected_exports="$expected_exports Java_eu_ccvlab_mapi_testing_TerminalSimulator_$native"
+    done
+fi
 
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
     shopt -s nullglob
-    files=("$repo"/build/android/jniLibs/*/libmapi.so "$repo"/build/android/link-check/*/libmapi.so)
+    if [ "$testing" -eq 1 ]; then
+        files=("$repo"/build/android/testing/jniLibs/*/libmapi.so)
+    else
+        files=("$repo"/build/android/jniLibs/*/libmapi.so "$repo"/build/android/link-check/*/libmapi.so)
+    fi
     shopt -u nullglob
 fi
 [ ${#files[@]} -gt 0 ] || { echo "check-elf.sh: no libmapi.so to check (run android/build-native.sh)" >&2; exit 1; }

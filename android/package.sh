@@ -11,7 +11,11 @@
 #                                ANDROID_NDK_HOME is set, else the stub-sysroot link validation),
 #   3. android/check-elf.sh      NEEDED, exports, 16 KB LOAD alignment, soname, size per ABI,
 #   4. android/build-aar.sh      build/android/mapi-sdk-<version>.aar, listed, manifest via aapt, dx,
-#   5. android/demo/build-apk.sh build/android/mapi-demo-<version>-debug.apk, signed and verified.
+#   5. android/demo/build-apk.sh build/android/mapi-demo-<version>-debug.apk, signed and verified,
+#   6. the testing flavour: libmapi.so with --features "jni simulator" (arm64-v8a, x86_64) into
+#      build/android/testing/jniLibs, its ELF checks (check-elf.sh --testing), and
+#      build/android/mapi-sdk-testing-<version>.aar (build-aar.sh --testing). It never touches the
+#      production files above.
 #
 # Idempotent: a second run rebuilds nothing that is up to date (cargo) and takes seconds.
 set -euo pipefail
@@ -98,12 +102,19 @@ echo "== ELF checks"
 bash android/check-elf.sh
 bash android/build-aar.sh
 bash android/demo/build-apk.sh
+echo "== testing flavour (terminal simulator included; for app test builds only)"
+bash android/build-native.sh --features "jni simulator" --out build/android/testing/jniLibs \
+    --check-dir build/android/testing/link-check arm64-v8a x86_64
+bash android/check-elf.sh --testing
+bash android/build-aar.sh --testing
 
 version="$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' Cargo.toml)"
 echo "== Android packaging done in $((SECONDS - started)) s"
-for so in build/android/jniLibs/*/libmapi.so build/android/link-check/*/libmapi.so; do
+for so in build/android/jniLibs/*/libmapi.so build/android/link-check/*/libmapi.so \
+    build/android/testing/jniLibs/*/libmapi.so; do
     [ -f "$so" ] && printf '   %-48s %9d bytes\n' "$so" "$(wc -c <"$so")"
 done
-for file in "build/android/mapi-sdk-$version.aar" "build/android/mapi-demo-$version-debug.apk"; do
+for file in "build/android/mapi-sdk-$version.aar" "build/android/mapi-demo-$version-debug.apk" \
+    "build/android/mapi-sdk-testing-$version.aar"; do
     printf '   %-48s %9d bytes\n' "$file" "$(wc -c <"$file")"
 done
