@@ -16,6 +16,8 @@ fi
 echo "== formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --quiet --all-targets -- -D warnings
+# The JNI bridge is behind a feature: lint it too.
+cargo clippy --quiet --features jni --all-targets -- -D warnings
 
 echo "== cargo test"
 cargo test
