@@ -5,7 +5,7 @@
 
 mod support;
 
-use mapi::client::{Payment, PaymentKind, PaymentService, TerminalService};
+use mapi::client::{Payment, PaymentKind, PaymentService, TerminalService, TokenService};
 use mapi::message::{Message, OverallResult};
 use mapi::simulator::Script;
 use mapi::{Dialect, MapiError, SocketMode};
@@ -346,4 +346,94 @@ fn reservation_and_capture_on_a_terminal_without_the_flow_are_auth_and_cap_not_s
     let recorder = Recorder::new();
     service.payment(&rig.terminal, sale("1.00"), recorder.clone());
     assert!(matches!(recorder.wait_final(), Callback::PaymentSuccess(_)));
+}
+
+#[test]
+fn token_pre_authorisation_then_settlement_and_the_e13_zero_advice() {
+    let rig = rig("success");
+    let tokens = TokenService::with_engine(&rig.engine);
+    assert!(!rig.terminal.request_token);
+    let pre = Recorder::new();
+    tokens.token_pre_authorisation(
+        &rig.terminal,
+        "50.00".parse().expect("amount"),
+        "EUR",
+        pre.clone(),
+    );
+    let Callback::PaymentSuccess(reserved) = pre.wait_final() else {
+        panic!("{:?}", pre.calls());
+    };
+    let Some(mapi::session::Response::Card(card)) = &reserved.response else {
+        panic!("a card response");
+    };
+    assert!(card
+        .private_data
+        .as_ref()
+        .and_then(|p| p.card_token.as_ref())
+        .is_some());
+    let stan = card
+        .terminal
+        .as_ref()
+        .and_then(|t| t.stan.clone())
+        .expect("a STAN");
+    assert_eq!(last_request_type(&rig), "CardPreAuthorisation");
+    for amount in ["12.34", "0.00"] {
+        let settle = Recorder::new();
+        tokens.settlement(
+            &rig.terminal,
+            amount.parse().expect("amount"),
+            "EUR",
+            &stan,
+            settle.clone(),
+        );
+        assert!(
+            matches!(settle.wait_final(), Callback::PaymentSuccess(_)),
+            "{amount}"
+        );
+        assert_eq!(last_request_type(&rig), "CardFinancialAdvice");
+    }
+    let advices = rig
+        .simulator
+        .received_messages()
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::CardServiceRequest(r) => r.original_transaction.and_then(|o| o.stan),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(advices, [stan.clone(), stan]);
+}
+
+#[test]
+fn a_silent_token_abort_stops_a_token_pre_authorisation_on_its_own_connection() {
+    let rig = Rig::new(
+        Dialect::OpiNl,
+        SocketMode::DualSocket,
+        Script::abort_window(),
+    );
+    let tokens = TokenService::with_engine(&rig.engine);
+    let pre = Recorder::new();
+    tokens.token_pre_authorisation(
+        &rig.terminal,
+        "30.00".parse().expect("amount"),
+        "EUR",
+        pre.clone(),
+    );
+    rig.wait_step(mapi::simulator::RunStep::AwaitingCard);
+    let abort = Recorder::new();
+    // The app's own terminal (no token asked): the running pre-authorisation keeps its connection.
+    tokens.abort(true, &rig.terminal, abort.clone());
+    assert!(
+        matches!(abort.wait_final(), Callback::AdministrationSuccess(_)),
+        "{:?}",
+        abort.calls()
+    );
+    let Callback::PaymentError(result) = pre.wait_final() else {
+        panic!("{:?}", pre.calls());
+    };
+    assert_eq!(result.result, OverallResult::Aborted);
+    assert!(
+        !abort.display_lines().iter().any(|l| l.contains("Aborted")),
+        "silent"
+    );
 }

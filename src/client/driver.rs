@@ -207,6 +207,16 @@ impl TerminalTask {
         if terminal == self.terminal {
             return;
         }
+        // Asking for a card token is a property of the next request, not of the connection: it
+        // must not cost the open connection (TokenService's pre-authorisation sets it per call).
+        let same_connection = Terminal {
+            request_token: self.terminal.request_token,
+            ..terminal.clone()
+        } == self.terminal;
+        if same_connection {
+            self.terminal.request_token = terminal.request_token;
+            return;
+        }
         if terminal.state_dir != self.terminal.state_dir && self.flows.is_empty() {
             (self.ids, self.journal) = open_state(&terminal);
         }

@@ -11,11 +11,12 @@ use tokio::sync::mpsc;
 
 use super::delegate::{Delegate, SdkError};
 use super::driver::{self, TerminalMsg};
-use super::operation::{Administration, CardInquiry, Operation, Payment};
+use super::operation::{Administration, CardInquiry, Operation, Payment, PaymentKind};
 use super::terminal::{Terminal, TerminalKey};
 use super::wire_trace::{WireTraceConfig, WireTraceControl, WireTraceError};
 use crate::error::MapiError;
 use crate::message::abort::AbortDisplay;
+use crate::message::Amount;
 use crate::session::AbortVia;
 use crate::transport::TapSlot;
 
@@ -328,6 +329,47 @@ impl TokenService {
             display: display(is_silent),
         };
         self.engine.run(terminal, operation, delegate);
+    }
+
+    /// Unattended pre-authorisation (IM30, EV charging): reserves `amount` and asks for the card's
+    /// token whatever `terminal.request_token` says. `on_payment_success` carries the token and the
+    /// STAN the settlement names; `on_error` with `AuthAndCapFlowNotSupported` when the terminal has
+    /// no such flow. Aborts (normal or silent) work on it as on any payment.
+    pub fn token_pre_authorisation(
+        &self,
+        terminal: &Terminal,
+        amount: Amount,
+        currency: &str,
+        delegate: Arc<dyn Delegate>,
+    ) {
+        let mut terminal = terminal.clone();
+        terminal.request_token = true;
+        let payment = Payment {
+            kind: PaymentKind::Reservation,
+            ..Payment::sale(amount, currency)
+        };
+        self.engine
+            .run(&terminal, Operation::Payment(payment), delegate);
+    }
+
+    /// Settles an unattended session: CardFinancialAdvice of the amount taken, naming the
+    /// pre-authorisation by its STAN; EUR 0.00 when nothing was taken (E13).
+    pub fn settlement(
+        &self,
+        terminal: &Terminal,
+        amount: Amount,
+        currency: &str,
+        pre_authorisation_stan: &str,
+        delegate: Arc<dyn Delegate>,
+    ) {
+        let payment = Payment {
+            kind: PaymentKind::Capture {
+                stan: Some(pre_authorisation_stan.to_owned()),
+            },
+            ..Payment::sale(amount, currency)
+        };
+        self.engine
+            .run(terminal, Operation::Payment(payment), delegate);
     }
 }
 
