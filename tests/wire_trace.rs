@@ -260,11 +260,14 @@ fn shape(callback: &Callback) -> String {
         Callback::MerchantReceipt(_) => "merchant receipt".to_owned(),
         Callback::CustomerReceipt(_) => "customer receipt".to_owned(),
         Callback::EJournal(_) => "e-journal".to_owned(),
-        Callback::Asked(prompt) => format!("asked {prompt:?}"),
+        Callback::SignatureAsked(prompt) | Callback::IdentificationAsked(prompt) => {
+            format!("asked {prompt:?}")
+        }
         Callback::PaymentSuccess(r) => format!("payment success {} {:?}", r.result, r.amount),
         Callback::PaymentError(r) => format!("payment error {} {:?}", r.result, r.amount),
         Callback::AdministrationSuccess(r) => format!("administration success {}", r.result),
         Callback::Error(e) => format!("error {:?} {:?}", e.mapi_error, e.result),
+        other => format!("{other:?}"),
     }
 }
 

@@ -5,6 +5,8 @@
 
 pub mod logger;
 pub mod proxy;
+// One recording delegate for every loopback test (the client tests' one).
+#[path = "../support/recorder.rs"]
 pub mod recorder;
 
 use std::net::{IpAddr, Ipv4Addr};
