@@ -13,28 +13,18 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=android/host-jvm.sh
+source android/host-jvm.sh
 
 SDK=android/sdk/src
 TESTING=android/sdk-testing/src
 OUT=target/java
-LIB_DIR="${CARGO_TARGET_DIR:-target}/debug"
-JUNIT=/usr/share/java/junit4.jar
-HAMCREST=/usr/share/java/hamcrest-core.jar
 
-# 1. JUnit 4 (Debian's junit4 pulls no hamcrest on its own: its manifest only points at hamcrest-core.jar).
-if [ ! -f "$JUNIT" ] || [ ! -f "$HAMCREST" ]; then
-    echo "== installing junit4 and libhamcrest-java"
-    apt-get update
-    apt-get install -y --no-install-recommends junit4 libhamcrest-java
-fi
+# 1. JUnit 4.
+ensure_junit
 
 # 2. The host build of libmapi, with the JNI exports and the simulator bridge.
-echo "== cargo build --features jni"
-cargo build --features jni
-if [ ! -f "$LIB_DIR/libmapi.so" ]; then
-    echo "host-test: $LIB_DIR/libmapi.so was not built (does Cargo.toml list cdylib in crate-type?)" >&2
-    exit 1
-fi
+build_host_library host-test
 
 # 3. Compile. The Android-only class never reaches the host JVM.
 echo "== javac (Java 8 bytecode, -Xlint:all -Werror)"
@@ -69,37 +59,6 @@ for root in "$SDK/test/java" "$TESTING/test/java"; do
     fi
 done
 
-LOG="$OUT/junit.log"
-echo "== JUnit: ${TEST_CLASSES[*]}"
-status=0
-java -Xcheck:jni -Djava.library.path="$LIB_DIR" \
-    -cp "$OUT/main:$OUT/test:$OUT/testing-main:$OUT/testing-test:$JUNIT:$HAMCREST" \
-    org.junit.runner.JUnitCore "${TEST_CLASSES[@]}" > "$LOG" 2>&1 || status=$?
-
-jni_problems="$(grep -E 'WARNING in native method|FATAL ERROR in native method|JNI warning|WARNING: JNI local refs' "$LOG" || true)"
-summary="$(grep -E '^(OK \([0-9]+ tests?\)|Tests run: [0-9]+, +Failures: [0-9]+)' "$LOG" | tail -n 1 || true)"
-
-if [ "$status" -ne 0 ] || [ -n "$jni_problems" ] || [ -z "$summary" ]; then
-    cat "$LOG"
-else
-    grep -E '^leak check:' "$LOG" || true
-fi
-
-echo "== JUnit summary: ${summary:-none (the JVM ended before JUnit finished; exit status $status)}"
-# A closing line in the plain form CI tools read: "N passed, N failed".
-if [[ "$summary" =~ ^OK\ \(([0-9]+)\ tests?\) ]]; then
-    echo "${BASH_REMATCH[1]} passed, 0 failed"
-elif [[ "$summary" =~ ^Tests\ run:\ ([0-9]+),\ +Failures:\ ([0-9]+) ]]; then
-    echo "$(( ${BASH_REMATCH[1]} - ${BASH_REMATCH[2]} )) passed, ${BASH_REMATCH[2]} failed"
-fi
-
-if [ -n "$jni_problems" ]; then
-    echo "host-test: FAILED: the JVM reported JNI problems under -Xcheck:jni:" >&2
-    echo "$jni_problems" | sort | uniq -c >&2
-    exit 1
-fi
-if [ "$status" -ne 0 ] || [ -z "$summary" ]; then
-    echo "host-test: FAILED: JUnit exit status $status (full log: $LOG)" >&2
-    exit 1
-fi
-echo "host-test: OK (full log: $LOG)"
+run_junit host-test "$OUT/junit.log" "$LIB_DIR" \
+    "$OUT/main:$OUT/test:$OUT/testing-main:$OUT/testing-test:$JUNIT:$HAMCREST" \
+    "${TEST_CLASSES[@]}"

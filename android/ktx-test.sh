@@ -15,6 +15,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=android/host-jvm.sh
+source android/host-jvm.sh
 
 KOTLIN_VERSION=2.4.20
 KOTLIN_HOME="$ROOT/build/kotlin/node_modules/kotlin-compiler"
@@ -24,9 +26,6 @@ COROUTINES="$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar"
 SDK=android/sdk/src
 KTX=android/sdk-ktx/src
 OUT=target/ktx
-LIB_DIR="${CARGO_TARGET_DIR:-target}/debug"
-JUNIT=/usr/share/java/junit4.jar
-HAMCREST=/usr/share/java/hamcrest-core.jar
 
 # 1. Tools. npm install is idempotent, but skipping it keeps the script offline once the compiler is there.
 installed="$(cat "$KOTLIN_HOME/build.txt" 2>/dev/null || true)"
@@ -40,19 +39,10 @@ if [ ! -f "$COROUTINES" ]; then
     echo "ktx-test: $COROUTINES is missing from the Kotlin distribution" >&2
     exit 1
 fi
-if [ ! -f "$JUNIT" ] || [ ! -f "$HAMCREST" ]; then
-    echo "== installing junit4 and libhamcrest-java"
-    apt-get update
-    apt-get install -y --no-install-recommends junit4 libhamcrest-java
-fi
+ensure_junit
 
 # 2. The host build of libmapi, with the JNI exports and the simulator bridge.
-echo "== cargo build --features jni"
-cargo build --features jni
-if [ ! -f "$LIB_DIR/libmapi.so" ]; then
-    echo "ktx-test: $LIB_DIR/libmapi.so was not built" >&2
-    exit 1
-fi
+build_host_library ktx-test
 
 # 3. Compile. Only the test-support classes the Kotlin tests use, so that a change in the Java tests cannot
 #    break these.
@@ -81,34 +71,6 @@ if [ "${#TEST_CLASSES[@]}" -eq 0 ]; then
     exit 1
 fi
 
-LOG="$OUT/junit.log"
-echo "== JUnit: ${TEST_CLASSES[*]}"
-status=0
-java -Xcheck:jni -Djava.library.path="$LIB_DIR" \
-    -cp "$OUT/main:$OUT/support:$OUT/ktx:$OUT/ktx-test:$STDLIB:$COROUTINES:$JUNIT:$HAMCREST" \
-    org.junit.runner.JUnitCore "${TEST_CLASSES[@]}" > "$LOG" 2>&1 || status=$?
-
-jni_problems="$(grep -E 'WARNING in native method|FATAL ERROR in native method|JNI warning|WARNING: JNI local refs' "$LOG" || true)"
-summary="$(grep -E '^(OK \([0-9]+ tests?\)|Tests run: [0-9]+, +Failures: [0-9]+)' "$LOG" | tail -n 1 || true)"
-
-if [ "$status" -ne 0 ] || [ -n "$jni_problems" ] || [ -z "$summary" ]; then
-    cat "$LOG"
-fi
-
-echo "== JUnit summary: ${summary:-none (the JVM ended before JUnit finished; exit status $status)}"
-if [[ "$summary" =~ ^OK\ \(([0-9]+)\ tests?\) ]]; then
-    echo "${BASH_REMATCH[1]} passed, 0 failed"
-elif [[ "$summary" =~ ^Tests\ run:\ ([0-9]+),\ +Failures:\ ([0-9]+) ]]; then
-    echo "$(( ${BASH_REMATCH[1]} - ${BASH_REMATCH[2]} )) passed, ${BASH_REMATCH[2]} failed"
-fi
-
-if [ -n "$jni_problems" ]; then
-    echo "ktx-test: FAILED: the JVM reported JNI problems under -Xcheck:jni:" >&2
-    echo "$jni_problems" | sort | uniq -c >&2
-    exit 1
-fi
-if [ "$status" -ne 0 ] || [ -z "$summary" ]; then
-    echo "ktx-test: FAILED: JUnit exit status $status (full log: $LOG)" >&2
-    exit 1
-fi
-echo "ktx-test: OK (full log: $LOG)"
+run_junit ktx-test "$OUT/junit.log" "$LIB_DIR" \
+    "$OUT/main:$OUT/support:$OUT/ktx:$OUT/ktx-test:$STDLIB:$COROUTINES:$JUNIT:$HAMCREST" \
+    "${TEST_CLASSES[@]}"
