@@ -3,7 +3,6 @@
 //! must report exactly what the terminal decided.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -12,37 +11,11 @@ use mapi::simulator::{RunStep, Script, SimEvent, Simulator, SimulatorConfig, Sta
 use mapi::{Dialect, SocketMode};
 use serde_json::Value;
 
+#[path = "support/pay.rs"]
+mod pay;
+use pay::{free_port, json_lines, pay_binary};
+
 const WAIT: Duration = Duration::from_secs(20);
-
-/// The `pay` example, built by `cargo test` next to the test binaries.
-fn pay_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target profile dir");
-    let pay = dir
-        .join("examples")
-        .join(format!("pay{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        pay.exists(),
-        "{} is missing: run the tests with `cargo test` (it builds the examples)",
-        pay.display()
-    );
-    pay
-}
-
-fn free_port() -> u16 {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    probe.local_addr().unwrap().port()
-}
-
-fn json_lines(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}")))
-        .collect()
-}
 
 fn h2a(decided: OverallResult) {
     let mut config = SimulatorConfig::new(Dialect::OpiNl, SocketMode::DualSocket);
@@ -131,7 +104,7 @@ fn h2a(decided: OverallResult) {
         "stderr: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let events = json_lines(&output.stdout);
+    let events = json_lines(&String::from_utf8_lossy(&output.stdout));
     let recovered: Vec<&Value> = events
         .iter()
         .filter(|e| e["event"] == "recovered")
@@ -201,7 +174,7 @@ fn pay_cli_abort_without_payment_prints_not_a_flow_happening_and_sends_nothing()
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
-    let events = json_lines(&output.stdout);
+    let events = json_lines(&String::from_utf8_lossy(&output.stdout));
     assert_eq!(events.len(), 2, "{events:?}");
     assert_eq!(events[0]["event"], "error");
     assert_eq!(events[0]["mapi_error"], "NOT_A_FLOW_HAPPENING");
@@ -236,7 +209,7 @@ fn pay_cli_hammer_abort_prints_exactly_k_abort_outcomes() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let events = json_lines(&output.stdout);
+    let events = json_lines(&String::from_utf8_lossy(&output.stdout));
     let abort_outcomes = events
         .iter()
         .filter(|e| e["event"] == "abort_success" || (e["event"] == "error" && e["for"] == "abort"))

@@ -13,7 +13,7 @@ mod hardening_support;
 
 use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use hardening_support::proxy::{Direction, Fault, FaultKind, FaultProxy, ProxyEvent};
@@ -27,29 +27,9 @@ use mapi::simulator::{
 use mapi::{Dialect, SocketMode};
 use serde_json::Value;
 
-/// The `pay` example, built by `cargo test` next to the test binaries.
-fn pay_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile directory");
-    let pay = profile
-        .join("examples")
-        .join(format!("pay{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        pay.exists(),
-        "{} is missing: run the tests with `cargo test`, which builds the examples",
-        pay.display()
-    );
-    pay
-}
-
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}")))
-        .collect()
-}
+#[path = "support/pay.rs"]
+mod pay;
+use pay::{json_lines, pay_binary};
 
 /// A simulated terminal behind a proxy (so a frame can be swallowed), and a state directory.
 struct Till {

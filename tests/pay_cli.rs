@@ -2,29 +2,15 @@
 //! and the other administrative operations; each run prints one JSON line per callback and ends
 //! with `done`. Runs the real binary against the simulator over loopback.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use mapi::simulator::{Script, Simulator, SimulatorConfig};
 use mapi::{Dialect, SocketMode};
 use serde_json::Value;
 
-fn pay_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target profile dir");
-    let pay = dir
-        .join("examples")
-        .join(format!("pay{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        pay.exists(),
-        "{} is missing: run `cargo test`",
-        pay.display()
-    );
-    pay
-}
+#[path = "support/pay.rs"]
+mod pay;
+use pay::{free_port, json_lines, pay_binary};
 
 /// A simulator whose channel-1 side is a listener `pay` opens on a free port.
 struct Terminal {
@@ -36,9 +22,7 @@ fn terminal(script: Script) -> Terminal {
     let mut config = SimulatorConfig::new(Dialect::OpiNl, SocketMode::DualSocket);
     config.script = script;
     let simulator = Simulator::spawn(config).expect("simulator");
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let compat_port = probe.local_addr().expect("address").port();
-    drop(probe);
+    let compat_port = free_port();
     simulator.set_pos_address(
         format!("127.0.0.1:{compat_port}")
             .parse()
@@ -62,10 +46,7 @@ fn pay(terminal: &Terminal, args: &[&str]) -> Vec<Value> {
         .expect("pay runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{args:?}: {stdout}");
-    let lines: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
-        .collect();
+    let lines = json_lines(&stdout);
     assert_eq!(
         lines.last().map(|v| v["event"].clone()),
         Some("done".into())
