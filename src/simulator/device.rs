@@ -20,29 +20,49 @@ use crate::message::codec::FrameDecoder;
 use crate::message::common::IxRetailNamespace;
 use crate::message::{
     CardServiceRequest, DeviceRequest, DeviceRequestType, DeviceResponse, DeviceTarget, Input,
-    InputCommand, Message, Output, TextLine,
+    InputCommand, Message, Output, RequestId, ServiceRequest, TextLine,
 };
 
 /// How long the terminal waits for the POS to answer one device request.
 pub(crate) const DEVICE_RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The request a device request belongs to: a payment-like card request, or a service request
+/// whose answer prints (an overview, a reprint). Its header is echoed on the device request.
+pub(crate) trait Running {
+    /// WorkstationID, RequestID and POPID of the running request.
+    fn header(&self) -> (&str, &RequestId, Option<&String>);
+}
+
+impl Running for CardServiceRequest {
+    fn header(&self) -> (&str, &RequestId, Option<&String>) {
+        (&self.workstation_id, &self.request_id, self.pop_id.as_ref())
+    }
+}
+
+impl Running for ServiceRequest {
+    fn header(&self) -> (&str, &RequestId, Option<&String>) {
+        (&self.workstation_id, &self.request_id, self.pop_id.as_ref())
+    }
+}
+
 /// A device request carrying the running request's header, the terminal id and the next SequenceID.
 fn device_request(
     shared: &Shared,
-    running: &CardServiceRequest,
+    running: &impl Running,
     request_type: DeviceRequestType,
     outputs: Vec<Output>,
     input: Option<Input>,
 ) -> DeviceRequest {
+    let (workstation_id, request_id, pop_id) = running.header();
     DeviceRequest {
         namespace: IxRetailNamespace,
         request_type,
         application_sender: Some(APPLICATION_SENDER.to_owned()),
-        workstation_id: running.workstation_id.clone(),
+        workstation_id: workstation_id.to_owned(),
         terminal_id: Some(shared.terminal_id.clone()),
-        request_id: running.request_id.clone(),
+        request_id: request_id.clone(),
         sequence_id: Some(shared.devices.next_sequence().to_string()),
-        pop_id: running.pop_id.clone(),
+        pop_id: pop_id.cloned(),
         outputs,
         input,
     }
@@ -51,7 +71,7 @@ fn device_request(
 /// Text for one device (display, printer, e-journal).
 pub(crate) fn output(
     shared: &Shared,
-    running: &CardServiceRequest,
+    running: &impl Running,
     target: DeviceTarget,
     lines: Vec<TextLine>,
 ) -> DeviceRequest {

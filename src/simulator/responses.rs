@@ -239,9 +239,6 @@ pub(crate) fn plain_answer(request: &Message, result: OverallResult) -> Option<M
     }
 }
 
-/// The stored response re-addressed to a RepeatLastMessage: the stored root and body, the asker's
-/// RequestID and workstation, RequestType RepeatLastMessage, and an OriginalHeader naming the
-/// original request (the POS's recovery key).
 /// The header naming the request a RepeatLastMessage answer repeats.
 fn original_header(
     request_type: &str,
@@ -260,6 +257,9 @@ fn original_header(
     }
 }
 
+/// The stored response re-addressed to a RepeatLastMessage: the stored root and body, the asker's
+/// RequestID and workstation, RequestType RepeatLastMessage, and an OriginalHeader naming the
+/// original request (the POS's recovery key).
 pub(crate) fn repeat_answer(stored: &Message, repeat: &Message) -> Message {
     let request_id = repeat.request_id().clone();
     let workstation = match repeat {

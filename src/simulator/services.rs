@@ -11,8 +11,8 @@ use super::responses::{self, Facts};
 use super::script::MifareCard;
 use super::terminal::Shared;
 use crate::message::{
-    CardRequestType, CardServiceRequest, DeviceTarget, Message, OverallResult, PrivateData,
-    ServiceRequest, ServiceRequestType, TextLine,
+    CardServiceRequest, DeviceTarget, Message, OverallResult, PrivateData, ServiceRequest,
+    ServiceRequestType, TextLine,
 };
 
 /// Answers a service request; what needs a printout first is spawned.
@@ -43,8 +43,7 @@ pub(crate) fn answer_service(shared: &Arc<Shared>, conn: ConnectionId, request: 
         Some(lines) => {
             let task = Arc::clone(shared);
             shared.spawn(async move {
-                let header = as_running(&request);
-                let output = device::output(&task, &header, DeviceTarget::Printer, lines);
+                let output = device::output(&task, &request, DeviceTarget::Printer, lines);
                 let printed = device::exchange(Arc::clone(&task), conn, output).await;
                 let result = if printed.is_some() {
                     result
@@ -84,15 +83,6 @@ fn service_result(shared: &Shared, request: &ServiceRequest) -> OverallResult {
 
 fn report(shared: &Shared, title: &str) -> Vec<TextLine> {
     receipt::totals_report(title, &shared.terminal_id, &responses::timestamp_now())
-}
-
-/// The header a device request of this service request carries (its RequestID and workstation).
-fn as_running(request: &ServiceRequest) -> CardServiceRequest {
-    let kind = CardRequestType::Other(request.request_type.to_string());
-    let mut header =
-        CardServiceRequest::new(kind, &request.workstation_id, request.request_id.clone());
-    header.pop_id = request.pop_id.clone();
-    header
 }
 
 fn finish(shared: &Shared, conn: ConnectionId, request: &ServiceRequest, result: OverallResult) {
