@@ -6,6 +6,7 @@
 
 pub mod abort;
 pub mod card_service;
+mod charset;
 pub mod codec;
 pub mod common;
 pub mod device;

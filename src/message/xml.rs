@@ -42,41 +42,14 @@ pub(crate) struct Normalized {
     pub has_request_type: bool,
 }
 
-/// Decodes the frame's bytes. A declared non-UTF-8 encoding (ISO-8859-1, Windows-1252,
-/// ISO-8859-15…) is honoured; otherwise UTF-8 is tried and, since terminals have been seen sending
-/// ISO-8859-1 bytes under a UTF-8 declaration, invalid UTF-8 falls back to ISO-8859-1 rather than
-/// losing the message.
+/// Decodes the frame's bytes. A UTF-8 byte order mark is dropped. A declared ISO-8859-1,
+/// Windows-1252 or ISO-8859-15 encoding is honoured (ISO-8859-1 read as its superset
+/// Windows-1252, as WHATWG does); otherwise UTF-8 is tried and, since terminals have been seen
+/// sending ISO-8859-1 bytes under a UTF-8 declaration, invalid UTF-8 falls back to ISO-8859-1
+/// rather than losing the message. Any other declared encoding is logged and treated like an
+/// undeclared one.
 pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(encoding) = declared_encoding(bytes).filter(|e| *e != encoding_rs::UTF_8) {
-        let (text, _) = encoding.decode_without_bom_handling(bytes);
-        return text;
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => {
-            log::debug!("frame is not valid UTF-8; decoding it as ISO-8859-1");
-            // WHATWG maps the ISO-8859-1 label to Windows-1252, a superset for printable text.
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            text
-        }
-    }
-}
-
-/// The encoding named by the XML declaration, if it names one encoding_rs knows.
-fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    if !bytes.starts_with(b"<?xml") {
-        return None;
-    }
-    let end = bytes.iter().take(200).position(|&b| b == b'>')?;
-    let declaration = &bytes[..end];
-    let start = declaration.windows(8).position(|w| w == b"encoding")? + 8;
-    let rest = &declaration[start..];
-    let quote = rest.iter().position(|&b| b == b'"' || b == b'\'')?;
-    let delimiter = rest[quote];
-    let value = &rest[quote + 1..];
-    let close = value.iter().position(|&b| b == delimiter)?;
-    encoding_rs::Encoding::for_label(&value[..close])
+    super::charset::decode_frame(bytes)
 }
 
 /// XML 1.0 forbids most control characters; a terminal that sends one must not make us write
