@@ -58,6 +58,13 @@ fn is_xml_char(c: char) -> bool {
     !c.is_control() || matches!(c, '\t' | '\n' | '\r') || (c as u32) >= 0x80
 }
 
+/// Whether `text` holds a character [`is_xml_char`] rejects. Those are all ASCII, so a byte scan
+/// finds them; it lets the common clean value skip the per-character filter and its copy.
+fn has_forbidden_chars(text: &str) -> bool {
+    text.bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F)
+}
+
 /// Rewrites `text` into the canonical form described in the module docs.
 pub(crate) fn normalize(text: &str) -> Result<Normalized, ParseError> {
     let mut reader = Reader::from_str(text);
@@ -122,8 +129,12 @@ pub(crate) fn normalize(text: &str) -> Result<Normalized, ParseError> {
                     out.push(' ');
                     out.push_str(key);
                     out.push_str("=\"");
-                    let value: String = value.chars().filter(|c| is_xml_char(*c)).collect();
-                    out.push_str(&quick_xml::escape::escape(value.as_str()));
+                    if has_forbidden_chars(&value) {
+                        let value: String = value.chars().filter(|c| is_xml_char(*c)).collect();
+                        out.push_str(&quick_xml::escape::escape(value.as_str()));
+                    } else {
+                        out.push_str(&quick_xml::escape::escape(value));
+                    }
                     out.push('"');
                 }
                 if is_empty {
@@ -219,10 +230,16 @@ fn flush_text(pending: &mut String, out: &mut String) {
         pending.clear();
         return;
     }
-    pending.retain(is_xml_char);
+    if has_forbidden_chars(pending) {
+        pending.retain(is_xml_char);
+    }
     out.push_str("<![CDATA[");
-    // "]]>" cannot appear inside one CDATA section: close and reopen around it.
-    out.push_str(&pending.replace("]]>", "]]]]><![CDATA[>"));
+    if pending.contains("]]>") {
+        // "]]>" cannot appear inside one CDATA section: close and reopen around it.
+        out.push_str(&pending.replace("]]>", "]]]]><![CDATA[>"));
+    } else {
+        out.push_str(pending);
+    }
     out.push_str("]]>");
     pending.clear();
 }
@@ -273,6 +290,36 @@ mod tests {
         let n = normalize("<a RequestID=\"1\" b=\"c\u{1}d\">x\u{1}y</a>").unwrap();
         assert!(n.xml.contains("<![CDATA[xy]]>"), "{}", n.xml);
         assert!(n.xml.contains("b=\"cd\""), "{}", n.xml);
+    }
+
+    #[test]
+    fn the_byte_scan_finds_exactly_the_characters_is_xml_char_rejects() {
+        for c in ('\0'..='\u{3000}').chain(['\u{feff}', '\u{10ffff}']) {
+            assert_eq!(
+                has_forbidden_chars(c.encode_utf8(&mut [0; 4])),
+                !is_xml_char(c),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_with_a_cdata_end_and_clean_attributes_survive() {
+        let n = normalize("<a RequestID=\"1\" b='x&amp;\"y'>p]]>q &lt;r&gt;</a>").unwrap();
+        assert_eq!(
+            n.xml,
+            "<a RequestID=\"1\" b=\"x&amp;&quot;y\"><![CDATA[p]]]]><![CDATA[>q <r>]]></a>"
+        );
+        let message = crate::message::Message::parse(
+            b"<DeviceRequest RequestType=\"Output\" RequestID=\"1\"><Output OutDeviceTarget=\"Printer\"><TextLine>  a]]>b &amp; c  </TextLine></Output></DeviceRequest>",
+        )
+        .unwrap();
+        match message {
+            crate::message::Message::DeviceRequest(request) => {
+                assert_eq!(request.outputs[0].lines[0].text, "  a]]>b & c  ");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
