@@ -1,157 +1,20 @@
 //! The sans-IO session driven by a scripted terminal and a virtual clock: no sockets, no sleeps.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mapi::message::abort::{is_silent, AbortDisplay};
 use mapi::message::codec::encode_frame;
 use mapi::message::{
-    Amount, CardRequestType, CardServiceRequest, CardServiceResponse, DeviceRequest,
-    DeviceRequestType, DeviceTarget, Input, InputCommand, Message, Output, OverallResult,
-    RequestId, TextLine, TotalAmount,
+    CardRequestType, CardServiceRequest, DeviceRequest, DeviceRequestType, DeviceTarget, Input,
+    InputCommand, Message, Output, OverallResult, RequestId, TextLine,
 };
-use mapi::session::{
-    AbortCommand, AbortVia, Action, CommandId, CommandKind, ConnId, Diagnostic, Event, InputAnswer,
-    Outcome, Request, Session, SessionConfig,
-};
+use mapi::session::{AbortVia, CommandId, Diagnostic, Event, InputAnswer, Request};
 use mapi::{Dialect, MapiError};
 use proptest::prelude::*;
 
-/// A session plus everything it asked for, with a clock the test moves.
-struct Harness {
-    session: Session,
-    now: Instant,
-    sent: Vec<(ConnId, Message)>,
-    connects: Vec<ConnId>,
-    closes: Vec<ConnId>,
-    outcomes: HashMap<CommandId, Vec<(CommandKind, Outcome)>>,
-    others: Vec<Event>,
-}
-
-impl Harness {
-    fn new(dialect: Dialect) -> Self {
-        Harness {
-            session: Session::new(SessionConfig::new(dialect, "POS1")),
-            now: Instant::now(),
-            sent: Vec::new(),
-            connects: Vec::new(),
-            closes: Vec::new(),
-            outcomes: HashMap::new(),
-            others: Vec::new(),
-        }
-    }
-
-    fn drain(&mut self) {
-        while let Some(action) = self.session.poll_action() {
-            match action {
-                Action::Connect(conn) => self.connects.push(conn),
-                Action::Send { conn, bytes, .. } => {
-                    let payload = &bytes[4..];
-                    let message = Message::parse(payload).expect("session sends valid OPI");
-                    self.sent.push((conn, message));
-                }
-                Action::Close(conn) => self.closes.push(conn),
-            }
-        }
-        while let Some(event) = self.session.poll_event() {
-            match event {
-                Event::Finished {
-                    command,
-                    kind,
-                    outcome,
-                } => self
-                    .outcomes
-                    .entry(command)
-                    .or_default()
-                    .push((kind, outcome)),
-                other => self.others.push(other),
-            }
-        }
-    }
-
-    fn advance(&mut self, by: Duration) {
-        self.now += by;
-        self.session.handle_timeout(self.now);
-        self.drain();
-    }
-
-    fn pay(&mut self, id: u64) -> (CommandId, ConnId) {
-        let mut request = CardServiceRequest::new(CardRequestType::CardPayment, "POS1", id.into());
-        request.total_amount = Some(TotalAmount::new("12.50".parse::<Amount>().unwrap(), "EUR"));
-        let command = self.session.start(Request::Card(request), self.now);
-        self.drain();
-        let conn = *self.connects.last().expect("a payment opens a connection");
-        (command, conn)
-    }
-
-    fn connect(&mut self, conn: ConnId) {
-        self.session.handle_connected(conn, self.now);
-        self.drain();
-    }
-
-    fn abort(&mut self, id: u64, via: AbortVia, display: AbortDisplay) -> CommandId {
-        let command = self.session.abort(
-            AbortCommand {
-                request_id: id.into(),
-                via,
-                display,
-                pos_timestamp: None,
-            },
-            self.now,
-        );
-        self.drain();
-        command
-    }
-
-    fn receive(&mut self, conn: ConnId, message: &Message) {
-        let frame = message.to_frame().unwrap();
-        self.session.handle_data(conn, &frame, self.now);
-        self.drain();
-    }
-
-    fn only_outcome(&self, command: CommandId) -> &Outcome {
-        let outcomes = self.outcomes.get(&command).expect("command has an outcome");
-        assert_eq!(
-            outcomes.len(),
-            1,
-            "exactly one outcome for {command:?}: {outcomes:?}"
-        );
-        &outcomes[0].1
-    }
-
-    fn error_of(&self, command: CommandId) -> MapiError {
-        match self.only_outcome(command) {
-            Err(error) => error.error,
-            Ok(response) => panic!("expected an error, got {response:?}"),
-        }
-    }
-
-    fn result_of(&self, command: CommandId) -> OverallResult {
-        match self.only_outcome(command) {
-            Ok(response) => response.overall_result().clone(),
-            Err(error) => panic!("expected a response, got {error:?}"),
-        }
-    }
-
-    fn aborts_on_wire(&self) -> Vec<(ConnId, CardServiceRequest)> {
-        self.sent
-            .iter()
-            .filter_map(|(conn, m)| match m {
-                Message::CardServiceRequest(r)
-                    if r.request_type == CardRequestType::AbortRequest =>
-                {
-                    Some((*conn, r.clone()))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn card_response(id: u64, request_type: CardRequestType, result: OverallResult) -> Message {
-    let request = CardServiceRequest::new(request_type, "POS1", id.into());
-    Message::CardServiceResponse(CardServiceResponse::answering(&request, result))
-}
+#[path = "support/session_harness.rs"]
+mod session_harness;
+use session_harness::{card_response, Harness};
 
 #[test]
 fn f1a_abort_on_same_connection_is_accepted_and_payment_ends_aborted() {
@@ -654,6 +517,11 @@ enum Step {
     DropFirst,
     Advance(u64),
     Garbage,
+    /// The client arms an abort for the running request (`abort_lane`).
+    ArmAbort,
+    /// … and the app's thread fires it (silent or not), or the client withdraws it.
+    FireArmed(bool),
+    DisarmArmed,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -666,6 +534,9 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::DropFirst),
         (0u64..200_000).prop_map(Step::Advance),
         Just(Step::Garbage),
+        Just(Step::ArmAbort),
+        any::<bool>().prop_map(Step::FireArmed),
+        Just(Step::DisarmArmed),
     ]
 }
 
@@ -676,6 +547,7 @@ proptest! {
         let mut issued = Vec::new();
         let mut next_id = 1u64;
         let mut open = Vec::new();
+        let mut armed = None;
         for step in steps {
             match step {
                 Step::Pay => {
@@ -721,6 +593,28 @@ proptest! {
                     if let Some(conn) = open.last().copied() {
                         h.session.handle_data(conn, &[0, 0, 0, 3, b'<', b'x', b'>'], h.now);
                         h.drain();
+                    }
+                }
+                Step::ArmAbort => {
+                    if let Some(new) = h.session.arm_abort(next_id.into(), None) {
+                        prop_assert!(armed.is_none(), "one arming at a time");
+                        armed = Some(new);
+                        next_id += 1;
+                    }
+                }
+                Step::FireArmed(silent) => {
+                    if let Some(a) = armed.take() {
+                        let display = if silent { AbortDisplay::Silent } else { AbortDisplay::Normal };
+                        let fired = h.session.armed_abort_fired(a.generation, display, h.now);
+                        let fired = fired.expect("an arming neither fired nor withdrawn is known");
+                        let message = Message::parse(&fired.frame[4..]).expect("valid OPI");
+                        h.sent.push((fired.conn, message));
+                        issued.push(fired.command);
+                    }
+                }
+                Step::DisarmArmed => {
+                    if let Some(a) = armed.take() {
+                        prop_assert_eq!(h.session.disarm_abort(a.generation), Some(a.request_id));
                     }
                 }
             }

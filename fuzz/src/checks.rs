@@ -17,7 +17,7 @@ use mapi::message::{
     TotalAmount,
 };
 use mapi::session::{
-    AbortCommand, AbortVia, Action, CommandId, CommandKind, ConnId, Event, InputAnswer,
+    AbortCommand, AbortVia, Action, ArmedAbort, CommandId, CommandKind, ConnId, Event, InputAnswer,
     InputTicket, Request, Session, SessionConfig,
 };
 use mapi::Dialect;
@@ -293,6 +293,8 @@ struct SessionHarness {
     last_request: Option<(RequestId, String)>,
     last_abort: Option<RequestId>,
     issued: Vec<RequestId>,
+    /// An abort armed for the app's thread (the client's abort lane), not yet fired or withdrawn.
+    armed: Option<ArmedAbort>,
     report: SessionReport,
 }
 
@@ -413,6 +415,7 @@ impl SessionHarness {
             last_request: None,
             last_abort: None,
             issued: Vec::new(),
+            armed: None,
             report: SessionReport::default(),
         }
     }
@@ -469,8 +472,17 @@ impl SessionHarness {
         match choices.byte() % op::COUNT {
             op::START => self.start(choices),
             op::ABORT => {
+                // Bits 1–2 of the first choice pick the armed-abort path of the client's abort
+                // lane; 0 (the seeds' values 0 and 1) is the engine's own abort.
+                let how = choices.byte();
+                match (how >> 1) & 3 {
+                    1 => return self.arm(),
+                    2 => return self.fire_armed(choices),
+                    3 => return self.disarm(),
+                    _ => {}
+                }
                 let request_id = self.new_id();
-                let via = if choices.byte() & 1 == 0 {
+                let via = if how & 1 == 0 {
                     AbortVia::SameConnection
                 } else {
                     AbortVia::NewConnection
@@ -641,6 +653,62 @@ impl SessionHarness {
             self.last_request = Some((request_id.clone(), request_type));
         }
         self.issue(command, CommandKind::Request, request_id);
+    }
+
+    /// The client arms an abort: only for a request that left on an open connection.
+    fn arm(&mut self) {
+        let request_id = self.new_id();
+        let Some(armed) = self.session.arm_abort(request_id.clone(), None) else {
+            return;
+        };
+        assert!(
+            self.armed.is_none(),
+            "armed twice without firing or withdrawing"
+        );
+        assert_eq!(armed.request_id, request_id);
+        let state = self.conns.get(&armed.conn).copied();
+        assert_eq!(state, Some(ConnState::Open), "armed on {:?}", armed.conn);
+        for frame in [&armed.normal, &armed.silent] {
+            let message = Message::parse(&frame[LENGTH_PREFIX_LEN..]).expect("valid OPI");
+            assert_eq!(message.request_type(), "AbortRequest");
+            assert_eq!(message.request_id(), &request_id);
+        }
+        self.armed = Some(armed);
+        self.drain();
+    }
+
+    /// The app's thread writes the armed frame and the client reports it. A write on a
+    /// connection that is gone fails in the client, which then withdraws the arming instead.
+    fn fire_armed(&mut self, choices: &mut Choices<'_>) {
+        let Some(armed) = self.armed.take() else {
+            return;
+        };
+        if self.conns.get(&armed.conn) != Some(&ConnState::Open) {
+            self.armed = Some(armed);
+            return self.disarm();
+        }
+        let display = if choices.byte() & 1 == 0 {
+            AbortDisplay::Normal
+        } else {
+            AbortDisplay::Silent
+        };
+        let fired = self
+            .session
+            .armed_abort_fired(armed.generation, display, self.now)
+            .expect("an arming neither fired nor withdrawn is known to the session");
+        assert_eq!(fired.conn, armed.conn);
+        let fresh = self.sent.insert(armed.request_id.clone());
+        assert!(fresh, "abort {} sent twice", armed.request_id);
+        self.last_abort = Some(armed.request_id.clone());
+        self.issue(fired.command, CommandKind::Abort, armed.request_id);
+        self.drain();
+    }
+
+    fn disarm(&mut self) {
+        if let Some(armed) = self.armed.take() {
+            let given_back = self.session.disarm_abort(armed.generation);
+            assert_eq!(given_back, Some(armed.request_id));
+        }
     }
 
     fn issue(&mut self, command: CommandId, kind: CommandKind, request_id: RequestId) {
@@ -908,6 +976,18 @@ impl SessionHarness {
                 assert!(
                     self.tickets.remove(&ticket),
                     "{ticket:?} withdrawn but it was not pending"
+                );
+            }
+            Event::RequestSent { command } => {
+                let info = self
+                    .commands
+                    .get(&command)
+                    .unwrap_or_else(|| panic!("{command:?} sent but never issued"));
+                assert_eq!(info.kind, CommandKind::Request);
+                assert_eq!(info.outcomes, 0, "{command:?} sent after it ended");
+                assert!(
+                    self.sent.contains(&info.request_id),
+                    "sent event before the frame"
                 );
             }
             Event::Output { .. } | Event::Diagnostic(_) => {}

@@ -14,6 +14,8 @@ use crate::session::{Event, FlowError, InputAnswer, Outcome, Response};
 
 impl TerminalTask {
     pub(super) fn dispatch(&mut self, event: Event) {
+        // An abort fired from the app's thread is recorded before any event can be its outcome.
+        self.absorb_fired_aborts();
         match event {
             Event::Output { target, lines, .. } => self.dispatch_output(&target, &lines),
             Event::InputRequested {
@@ -70,7 +72,8 @@ impl TerminalTask {
                 Some(flow) => self.finish(flow, outcome),
                 None => log::error!("outcome for unknown command {}", command.0),
             },
-            Event::Diagnostic(_) => {}
+            // The terminal's task arms an abort for it right after this event (sync_abort_lane).
+            Event::RequestSent { .. } | Event::Diagnostic(_) => {}
         }
     }
 

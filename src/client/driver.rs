@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 
+use super::abort_lane::{AbortLane, Absorbed};
 use super::delegate::{Delegate, SdkError};
 use super::durability::{InFlightJournal, JournalEntry, RequestIdStore};
 use super::operation::{self, Operation, PaymentKind};
@@ -73,6 +74,8 @@ pub(super) struct TerminalTask {
     pub(super) self_tx: mpsc::UnboundedSender<TerminalMsg>,
     /// The engine's wire-trace switch, handed to every transport this task builds.
     tap: Arc<TapSlot>,
+    /// Where an abort of the running request waits, armed, for the app's thread to fire it.
+    lane: Arc<AbortLane>,
 }
 
 impl Drop for TerminalTask {
@@ -89,6 +92,16 @@ impl Drop for TerminalTask {
             };
             call("on_error", || flow.delegate.on_error(&error));
         }
+        for (request_id, delegate) in self.lane.drain() {
+            let error = SdkError {
+                mapi_error: Some(MapiError::TerminalConnectionLost),
+                result: None,
+                request_id: Some(request_id),
+                recovery_needed: false,
+                detail: "the payment engine stopped while this abort ran (internal error); recover the payment to learn its outcome".to_owned(),
+            };
+            call("on_error", || delegate.on_error(&error));
+        }
     }
 }
 
@@ -99,6 +112,7 @@ pub(crate) async fn run(
     self_tx: mpsc::UnboundedSender<TerminalMsg>,
     recovery_delegate: Option<Arc<dyn Delegate>>,
     tap: Arc<TapSlot>,
+    lane: Arc<AbortLane>,
 ) {
     let state_dir = terminal.state_dir.clone();
     let key = terminal.key().file_stem();
@@ -124,6 +138,7 @@ pub(crate) async fn run(
         flows: HashMap::new(),
         self_tx,
         tap,
+        lane,
     };
     if let Some(delegate) = recovery_delegate {
         task.recover_at_start(delegate).await;
@@ -135,7 +150,10 @@ pub(crate) async fn run(
                 None => break,
             },
             event = next_event(&mut task.transport) => task.dispatch(event),
+            // Absorbed below, with everything else that changes what may be armed.
+            () = task.lane.wait_fired() => {}
         }
+        task.sync_abort_lane();
     }
 }
 
@@ -261,6 +279,7 @@ impl TerminalTask {
                 .await
                 .map_err(|e| e.to_string())?;
             transport.set_wire_tap(Arc::clone(&self.tap));
+            transport.set_fired_abort_gate(Arc::clone(&self.lane) as _);
             self.transport = Some(transport);
         }
         self.transport
@@ -277,6 +296,132 @@ impl TerminalTask {
             }
             Ok(store) => store.allocate().map_err(|e| e.to_string()),
             Err(error) => Err(error.clone()),
+        }
+    }
+
+    /// Gives back a RequestID that was taken but never sent (an armed abort withdrawn), so that
+    /// arming does not use up ids; only the latest id can be given back.
+    fn give_back_id(&mut self, id: &RequestId) {
+        if let Ok(store) = &mut self.ids {
+            store.give_back(id);
+        }
+    }
+
+    /// Keeps the abort lane in step with the session after anything happened: records an abort
+    /// fired from the app's thread, withdraws an armed abort that is no longer right (its request
+    /// ended, another abort started), and arms one when a request has left and no abort runs.
+    pub(super) fn sync_abort_lane(&mut self) {
+        self.withdraw_armed_abort_if_stale();
+        if !self.lane.is_empty() {
+            return;
+        }
+        let Some(transport) = self.transport.as_mut() else {
+            return;
+        };
+        let Some(conn) = transport.session().abort_armable() else {
+            return;
+        };
+        let Some(writer) = transport.writer(conn) else {
+            return;
+        };
+        let id = match self.allocate_id(false) {
+            Ok(id) => id,
+            Err(error) => {
+                log::debug!("no RequestID to arm an abort with ({error}); aborts take the engine");
+                return;
+            }
+        };
+        let timestamp = operation::pos_timestamp();
+        let Some(transport) = self.transport.as_mut() else {
+            return;
+        };
+        match transport
+            .session()
+            .arm_abort(id.clone(), Some(timestamp.clone()))
+        {
+            Some(armed) => {
+                let generation = armed.generation;
+                if !self.lane.arm(armed, writer, Some(&timestamp)) {
+                    if let Some(id) = transport.session().disarm_abort(generation) {
+                        self.give_back_id(&id);
+                    }
+                }
+            }
+            None => self.give_back_id(&id),
+        }
+    }
+
+    /// Records fired aborts with the session and takes their delegates into `flows`.
+    pub(super) fn absorb_fired_aborts(&mut self) {
+        if let Some(transport) = self.transport.as_mut() {
+            transport.absorb_fired_abort();
+        }
+        for absorbed in self.lane.take_absorbed() {
+            match absorbed {
+                Absorbed::Registered {
+                    command,
+                    request_id,
+                    delegate,
+                } => {
+                    self.flows.insert(
+                        command,
+                        Flow {
+                            kind: FlowKind::Abort,
+                            delegate,
+                            request_id,
+                            journaled: false,
+                        },
+                    );
+                }
+                Absorbed::Unknown {
+                    request_id,
+                    delegate,
+                } => {
+                    let error = local_error(
+                        Some(MapiError::NotAFlowHappening),
+                        Some(request_id),
+                        "the abort went out but its request was no longer known; recover the payment to learn its outcome".to_owned(),
+                    );
+                    call("on_error", || delegate.on_error(&error));
+                }
+            }
+        }
+    }
+
+    fn withdraw_armed_abort_if_stale(&mut self) {
+        self.absorb_fired_aborts();
+        let Some(generation) = self.lane.armed_generation() else {
+            return;
+        };
+        let current = self
+            .transport
+            .as_mut()
+            .is_some_and(|t| t.session().armed_abort_is_current(generation));
+        if !current {
+            self.withdraw_generation(generation);
+        }
+    }
+
+    /// Takes the armed abort out of the lane before the engine starts an abort itself.
+    fn withdraw_armed_abort(&mut self) {
+        self.absorb_fired_aborts();
+        if let Some(generation) = self.lane.armed_generation() {
+            self.withdraw_generation(generation);
+        }
+    }
+
+    fn withdraw_generation(&mut self, generation: u64) {
+        if self.lane.withdraw(generation) {
+            let id = self
+                .transport
+                .as_mut()
+                .and_then(|t| t.session().disarm_abort(generation));
+            if let Some(id) = id {
+                self.give_back_id(&id);
+            }
+        } else {
+            // Fired a moment ago, from the app's thread.
+            self.absorb_fired_aborts();
         }
     }
 
@@ -354,6 +499,9 @@ impl TerminalTask {
             #[cfg(feature = "simulator")]
             Operation::InjectPanic => panic!("panic injected by a test"),
             Operation::Abort { via, display } => {
+                // An abort fired from the app's thread counts first, and an armed one must not go
+                // out after this one: the session allows one abort at a time.
+                self.withdraw_armed_abort();
                 let command = AbortCommand {
                     request_id: id.clone(),
                     via,

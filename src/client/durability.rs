@@ -167,6 +167,17 @@ impl RequestIdStore {
     }
 }
 
+impl RequestIdStore {
+    /// Takes back `id` if it is the latest one handed out and was never sent (an armed abort
+    /// withdrawn), so the next request uses it. The persisted reservation stays ahead, so a
+    /// restart still never reuses an id that may have reached the terminal.
+    pub fn give_back(&mut self, id: &RequestId) {
+        if self.next > 1 && RequestId::from(self.next - 1) == *id {
+            self.next -= 1;
+        }
+    }
+}
+
 /// What is known about a request that may have reached the terminal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::abort_lane::AbortLane;
 use super::delegate::{Delegate, SdkError};
 use super::driver::{self, TerminalMsg};
 use super::operation::{Administration, CardInquiry, Operation, Payment, PaymentKind};
@@ -33,8 +34,43 @@ enum EngineMsg {
     SetRecoveryDelegate(Option<Arc<dyn Delegate>>),
 }
 
+/// Each terminal's abort lane, found by the app's thread without the engine thread. A list: an
+/// engine serves a handful of terminals, and comparing in place allocates nothing on the abort path.
+#[derive(Default)]
+struct Lanes(Mutex<Vec<(TerminalKey, Arc<AbortLane>)>>);
+
+impl Lanes {
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<(TerminalKey, Arc<AbortLane>)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn find(&self, terminal: &Terminal) -> Option<Arc<AbortLane>> {
+        self.list()
+            .iter()
+            .find(|(key, _)| {
+                key.port == terminal.port
+                    && key.ip_address == terminal.ip_address
+                    && key.workstation_id == terminal.workstation_id
+            })
+            .map(|(_, lane)| Arc::clone(lane))
+    }
+
+    fn get_or_insert(&self, key: &TerminalKey) -> Arc<AbortLane> {
+        let mut list = self.list();
+        if let Some((_, lane)) = list.iter().find(|(k, _)| k == key) {
+            return Arc::clone(lane);
+        }
+        let lane = Arc::new(AbortLane::default());
+        list.push((key.clone(), Arc::clone(&lane)));
+        lane
+    }
+}
+
 struct EngineShared {
     tx: mpsc::UnboundedSender<EngineMsg>,
+    lanes: Arc<Lanes>,
     thread: Mutex<Option<JoinHandle<()>>>,
     /// Dropped after the engine thread ended, which closes a running trace cleanly.
     trace: WireTraceControl,
@@ -70,12 +106,15 @@ impl Engine {
             .build()?;
         let trace = WireTraceControl::default();
         let tap = trace.slot();
+        let lanes = Arc::new(Lanes::default());
+        let engine_lanes = Arc::clone(&lanes);
         let thread = std::thread::Builder::new()
             .name("mapi-engine".to_owned())
-            .spawn(move || runtime.block_on(engine_loop(rx, tap)))?;
+            .spawn(move || runtime.block_on(engine_loop(rx, tap, engine_lanes)))?;
         Ok(Engine {
             shared: Arc::new(EngineShared {
                 tx,
+                lanes,
                 thread: Mutex::new(Some(thread)),
                 trace,
             }),
@@ -93,7 +132,24 @@ impl Engine {
     }
 
     /// Runs `operation` on `terminal`; the outcome reaches `delegate` exactly once. Returns at once.
+    ///
+    /// An abort on the running request's connection is written from the calling thread when the
+    /// terminal's task has one armed (see `abort_lane`), so it never waits for the engine thread;
+    /// its outcome still arrives on the engine thread like every other.
     pub fn run(&self, terminal: &Terminal, operation: Operation, delegate: Arc<dyn Delegate>) {
+        let delegate = match &operation {
+            Operation::Abort {
+                via: AbortVia::SameConnection,
+                display,
+            } => match self.shared.lanes.find(terminal) {
+                Some(lane) => match lane.fire(*display, delegate) {
+                    Ok(()) => return,
+                    Err(delegate) => delegate,
+                },
+                None => delegate,
+            },
+            _ => delegate,
+        };
         let msg = EngineMsg::Run {
             terminal: terminal.clone(),
             operation,
@@ -159,7 +215,11 @@ impl Engine {
     }
 }
 
-async fn engine_loop(mut rx: mpsc::UnboundedReceiver<EngineMsg>, tap: Arc<TapSlot>) {
+async fn engine_loop(
+    mut rx: mpsc::UnboundedReceiver<EngineMsg>,
+    tap: Arc<TapSlot>,
+    lanes: Arc<Lanes>,
+) {
     let mut terminals: HashMap<TerminalKey, mpsc::UnboundedSender<TerminalMsg>> = HashMap::new();
     let mut recovery: Option<Arc<dyn Delegate>> = None;
     while let Some(msg) = rx.recv().await {
@@ -188,7 +248,15 @@ async fn engine_loop(mut rx: mpsc::UnboundedReceiver<EngineMsg>, tap: Arc<TapSlo
         let key = terminal.key();
         let start = |terminal: Terminal| {
             let (tx, rx) = mpsc::unbounded_channel();
-            let task = driver::run(terminal, rx, tx.clone(), recovery.clone(), tap.clone());
+            let lane = lanes.get_or_insert(&terminal.key());
+            let task = driver::run(
+                terminal,
+                rx,
+                tx.clone(),
+                recovery.clone(),
+                tap.clone(),
+                lane,
+            );
             tokio::spawn(task);
             tx
         };

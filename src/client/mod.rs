@@ -2,6 +2,7 @@
 //! [`TerminalService`] taking a [`Terminal`] and a [`Delegate`] on every call, plus the
 //! durability that keeps a crash from losing a transaction.
 
+mod abort_lane;
 mod delegate;
 mod dispatch;
 mod driver;

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Instant;
 
 pub use types::{
-    AbortCommand, AbortVia, Action, CommandId, CommandKind, ConnId, Diagnostic, Event, FlowError,
-    InputTicket, Outcome, Request, Response, SessionConfig, SessionError,
+    AbortCommand, AbortVia, Action, ArmedAbort, CommandId, CommandKind, ConnId, Diagnostic, Event,
+    FiredAbort, FlowError, InputTicket, Outcome, Request, Response, SessionConfig, SessionError,
 };
 
 use crate::error::MapiError;
@@ -70,6 +70,18 @@ struct AbortFlow {
     deadline: Option<Instant>,
 }
 
+/// An abort prepared for the running request but not sent (see [`ArmedAbort`]).
+#[derive(Debug)]
+struct ArmedState {
+    generation: u64,
+    /// The request it aborts: firing after that request ended makes the abort too late.
+    for_command: CommandId,
+    conn: ConnId,
+    request_id: RequestId,
+    normal: (Vec<u8>, String),
+    silent: (Vec<u8>, String),
+}
+
 #[derive(Debug)]
 struct PendingInput {
     conn: ConnId,
@@ -83,12 +95,14 @@ pub struct Session {
     connections: BTreeMap<ConnId, Connection>,
     request: Option<RequestFlow>,
     abort: Option<AbortFlow>,
+    armed: Option<ArmedState>,
     inputs: HashMap<InputTicket, PendingInput>,
     actions: VecDeque<Action>,
     events: VecDeque<Event>,
     next_conn: u64,
     next_command: u64,
     next_ticket: u64,
+    next_arming: u64,
 }
 
 impl Session {
@@ -99,12 +113,14 @@ impl Session {
             connections: BTreeMap::new(),
             request: None,
             abort: None,
+            armed: None,
             inputs: HashMap::new(),
             actions: VecDeque::new(),
             events: VecDeque::new(),
             next_conn: 1,
             next_command: 1,
             next_ticket: 1,
+            next_arming: 1,
         }
     }
 
@@ -293,7 +309,9 @@ impl Session {
         if let Some(request) = self.request.as_mut().filter(|r| r.conn == conn) {
             if let Some((frame, summary)) = request.unsent.take() {
                 request.deadline = deadline(now, request_timeout);
+                let command = request.command;
                 self.send(conn, frame, summary);
+                self.events.push_back(Event::RequestSent { command });
                 request_left = true;
             }
         }

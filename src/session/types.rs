@@ -105,6 +105,35 @@ pub struct AbortCommand {
     pub pos_timestamp: Option<String>,
 }
 
+/// An AbortRequest for the running request, built and framed before anyone asked for it, so that
+/// the client can put it on the wire from the app's thread the moment the merchant presses stop
+/// instead of waiting for the engine thread. Arming sends nothing and creates no command: the abort
+/// only exists once the client reports [`super::Session::armed_abort_fired`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArmedAbort {
+    /// Tells this arming from earlier ones of the same session.
+    pub generation: u64,
+    /// The running request's connection, the only one the abort may go out on.
+    pub conn: ConnId,
+    /// The abort's own RequestID (taken from the counter, given back if never fired).
+    pub request_id: RequestId,
+    /// The whole frame for a normal abort ("Aborted" shown).
+    pub normal: Vec<u8>,
+    /// The whole frame for a silent abort.
+    pub silent: Vec<u8>,
+}
+
+/// An armed abort that went out, as the session recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiredAbort {
+    /// The abort's command; its outcome arrives as one [`Event::Finished`] like any abort's.
+    pub command: CommandId,
+    /// The connection it went out on.
+    pub conn: ConnId,
+    /// The frame that went out.
+    pub frame: Vec<u8>,
+}
+
 /// The terminal's final answer to a request or an abort.
 // A message moves a handful of times per transaction; boxing the variants would only add allocations.
 #[allow(clippy::large_enum_variant)]
@@ -254,6 +283,12 @@ pub enum Event {
     InputCancelled {
         /// The withdrawn question.
         ticket: InputTicket,
+    },
+    /// A request's frame was handed to its connection: the terminal may be running it from now on,
+    /// and an abort can follow it at once (the client arms one).
+    RequestSent {
+        /// The request's command.
+        command: CommandId,
     },
     /// A command ended. Exactly one per command.
     Finished {

@@ -5,6 +5,7 @@
 mod connection;
 mod tap;
 
+pub use connection::{ConnWriter, WriteError};
 pub use tap::{Direction, TapConnection, TapEvent, TapSlot, WireTap};
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -48,13 +49,26 @@ pub enum TransportError {
     },
 }
 
+/// Hands an abort that left outside the engine thread back to the session.
+///
+/// The client layer may put an armed AbortRequest (see [`Session::arm_abort`]) on the wire from the
+/// app's thread through the connection's [`ConnWriter`]. The session must learn of it before it
+/// sees any byte that could be the terminal's answer, so the transport asks the gate before it
+/// feeds any I/O into the session.
+pub trait FiredAbortGate: Send + Sync {
+    /// Registers an abort fired since the last call with the session
+    /// ([`Session::armed_abort_fired`]); returns the connection and the frame that went out, for
+    /// the wire trace.
+    fn absorb(&self, session: &mut Session) -> Option<(ConnId, Vec<u8>)>;
+}
+
 /// A [`Session`] connected to the network. Use [`Transport::session`] to issue commands, then
 /// [`Transport::flush`]; await [`Transport::next_event`] for what the app must see.
 pub struct Transport {
     session: Session,
     endpoint: Endpoint,
     listener: Option<TcpListener>,
-    writers: HashMap<ConnId, mpsc::UnboundedSender<Vec<u8>>>,
+    writers: HashMap<ConnId, Arc<ConnWriter>>,
     inbound: HashSet<ConnId>,
     /// Inbound connections that have not sent a byte yet, oldest first: a flood of silent
     /// connections must not lock the terminal's device requests out until they time out.
@@ -63,6 +77,17 @@ pub struct Transport {
     io_rx: mpsc::UnboundedReceiver<IoEvent>,
     /// The wire trace's view of the connections (inert unless a tap is installed).
     tracer: tap::Tracer,
+    /// Aborts that left from the app's thread, absorbed before any I/O is handled.
+    fired_aborts: Option<Arc<dyn FiredAbortGate>>,
+}
+
+impl Drop for Transport {
+    /// Connection tasks hold their writers too: tell each to shut its connection down.
+    fn drop(&mut self) {
+        for writer in self.writers.values() {
+            writer.close();
+        }
+    }
 }
 
 impl Transport {
@@ -87,6 +112,7 @@ impl Transport {
             io_tx,
             io_rx,
             tracer: tap::Tracer::default(),
+            fired_aborts: None,
         })
     }
 
@@ -100,6 +126,28 @@ impl Transport {
             self.session.config(),
             dual_socket,
         );
+    }
+
+    /// Installs the gate through which aborts written outside the engine thread reach the session.
+    pub fn set_fired_abort_gate(&mut self, gate: Arc<dyn FiredAbortGate>) {
+        self.fired_aborts = Some(gate);
+    }
+
+    /// Lets the session learn of an abort fired outside the engine thread (see
+    /// [`FiredAbortGate`]). Runs before every I/O event; the client also calls it before it
+    /// starts anything itself.
+    pub fn absorb_fired_abort(&mut self) {
+        let Some(gate) = &self.fired_aborts else {
+            return;
+        };
+        if let Some((conn, frame)) = gate.absorb(&mut self.session) {
+            self.tracer.written(conn, &frame);
+        }
+    }
+
+    /// The write side of an open connection, to put an armed abort on the wire from any thread.
+    pub fn writer(&self, conn: ConnId) -> Option<Arc<ConnWriter>> {
+        self.writers.get(&conn).cloned()
     }
 
     /// The session, to start requests, aborts and answers. Call [`Transport::flush`] afterwards.
@@ -118,13 +166,13 @@ impl Transport {
             match action {
                 Action::Connect(conn) => {
                     self.tracer.opened(conn, 0, self.endpoint.terminal);
-                    let (tx, rx) = mpsc::unbounded_channel();
-                    self.writers.insert(conn, tx);
+                    let writer = Arc::new(ConnWriter::default());
+                    self.writers.insert(conn, Arc::clone(&writer));
                     tokio::spawn(connection::run_outbound(
                         conn,
                         self.endpoint.terminal,
                         self.endpoint.connect_timeout,
-                        rx,
+                        writer,
                         self.io_tx.clone(),
                     ));
                 }
@@ -135,18 +183,22 @@ impl Transport {
                 } => match self.writers.get(&conn) {
                     Some(writer) => {
                         self.tracer.written(conn, &bytes);
-                        if writer.send(bytes).is_ok() {
-                            log::debug!("conn {} queued {summary}", conn.0);
-                        } else {
-                            log::warn!("conn {} is gone; dropped {summary}", conn.0);
+                        match writer.write(&bytes) {
+                            Ok(()) => log::debug!("conn {} sent {summary}", conn.0),
+                            // The connection's task reports the failure as a close.
+                            Err(error) => {
+                                log::warn!("conn {}: {error}; dropped {summary}", conn.0)
+                            }
                         }
                     }
                     _ => log::warn!("conn {} is gone; dropped {summary}", conn.0),
                 },
                 Action::Close(conn) => {
-                    // Dropping the writer lets the task write what is queued, then shut down.
+                    // The task writes what is still queued, then shuts the connection down.
                     self.tracer.closed(conn, "closed by the POS");
-                    self.writers.remove(&conn);
+                    if let Some(writer) = self.writers.remove(&conn) {
+                        writer.close();
+                    }
                     self.inbound.remove(&conn);
                     self.quiet.remove(&conn);
                 }
@@ -192,6 +244,8 @@ impl Transport {
     }
 
     fn handle_io(&mut self, io: IoEvent) {
+        // An abort fired from the app's thread may be what this I/O answers.
+        self.absorb_fired_abort();
         let now = Instant::now();
         match io {
             IoEvent::Connected(conn) => self.session.handle_connected(conn, now),
@@ -231,7 +285,9 @@ impl Transport {
                 );
                 self.tracer
                     .closed(oldest, "closed to make room for a new connection");
-                self.writers.remove(&oldest);
+                if let Some(writer) = self.writers.remove(&oldest) {
+                    writer.close();
+                }
                 self.inbound.remove(&oldest);
                 self.session.handle_closed(
                     oldest,
@@ -250,15 +306,15 @@ impl Transport {
         let _ = stream.set_nodelay(true);
         let conn = self.session.handle_inbound(Instant::now());
         self.tracer.opened(conn, 1, peer);
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.writers.insert(conn, tx);
+        let writer = Arc::new(ConnWriter::default());
+        self.writers.insert(conn, Arc::clone(&writer));
         self.inbound.insert(conn);
         self.quiet.insert(conn);
         tokio::spawn(connection::run_stream(
             conn,
             stream,
             Some(self.endpoint.inbound_idle_timeout),
-            rx,
+            writer,
             self.io_tx.clone(),
         ));
     }
