@@ -115,14 +115,18 @@ fn deserialize<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Room for most messages (requests and a CardServiceResponse are under 1 KB), so the serialiser
+/// seldom grows the buffer; a long receipt grows it once. Measured: 1 KB beat 2 KB.
+const SERIALIZE_CAPACITY: usize = 1024;
+
 fn serialize<T: serde::Serialize>(root: &'static str, value: &T) -> Result<String, SerializeError> {
-    let body = quick_xml::se::to_string_with_root(root, value).map_err(|e| SerializeError {
+    // Written straight after the declaration: no second buffer to copy the body out of.
+    let mut xml = String::with_capacity(SERIALIZE_CAPACITY);
+    xml.push_str(XML_DECLARATION);
+    quick_xml::se::to_writer_with_root(&mut xml, root, value).map_err(|e| SerializeError {
         root,
         reason: e.to_string(),
     })?;
-    let mut xml = String::with_capacity(XML_DECLARATION.len() + body.len());
-    xml.push_str(XML_DECLARATION);
-    xml.push_str(&body);
     Ok(xml)
 }
 
