@@ -225,9 +225,6 @@ fn serve(mut stream: TcpStream, events: &mpsc::Sender<TerminalEvent>) -> Result<
                 .to_vec();
             let id = attribute(&xml, "RequestID").unwrap_or_default().to_vec();
             if request_type == b"AbortRequest" {
-                events
-                    .send(TerminalEvent::AbortArrived(arrived))
-                    .map_err(|_| ())?;
                 // Answer at once: the abort's response, then the aborted payment's, in one write.
                 let mut answer =
                     frame(&card_response("AbortRequest", &workstation, &id, "Success"));
@@ -238,6 +235,11 @@ fn serve(mut stream: TcpStream, events: &mpsc::Sender<TerminalEvent>) -> Result<
                 if stream.write_all(&answer).is_err() {
                     return Ok(());
                 }
+                // Reported after answering (with the arrival time): waking the bench thread
+                // first would delay the answer the end-to-end figure waits for.
+                events
+                    .send(TerminalEvent::AbortArrived(arrived))
+                    .map_err(|_| ())?;
             } else if contains(&xml, b"<CardServiceRequest") {
                 payment = Some((request_type, workstation, id));
                 events.send(TerminalEvent::PaymentArrived).map_err(|_| ())?;

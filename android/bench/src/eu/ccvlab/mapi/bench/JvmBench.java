@@ -132,7 +132,6 @@ public final class JvmBench {
                 String workstation = attribute(xml, "WorkstationID");
                 String id = attribute(xml, "RequestID");
                 if ("AbortRequest".equals(type)) {
-                    events.add(new long[] {1, arrived});
                     ByteArrayOutputStream answer = new ByteArrayOutputStream();
                     frame(answer, response("CardServiceResponse", "AbortRequest", workstation, id, "Success"));
                     if (payment != null) {
@@ -141,6 +140,8 @@ public final class JvmBench {
                     }
                     out.write(answer.toByteArray());
                     out.flush();
+                    // Reported after answering, so waking the bench thread does not delay the answer.
+                    events.add(new long[] {1, arrived});
                 } else if (xml.contains("<CardServiceRequest")) {
                     payment = new String[] {type, workstation, id};
                     events.add(new long[] {0, arrived});
