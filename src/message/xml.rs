@@ -69,7 +69,7 @@ fn has_forbidden_chars(text: &str) -> bool {
 pub(crate) fn normalize(text: &str) -> Result<Normalized, ParseError> {
     let mut reader = Reader::from_str(text);
     let mut out = String::with_capacity(text.len());
-    let mut pending_text = String::new();
+    let mut pending_text: Cow<'_, str> = Cow::Borrowed("");
     let mut depth = 0usize;
     let mut root: Option<String> = None;
     let mut root_closed = false;
@@ -129,11 +129,16 @@ pub(crate) fn normalize(text: &str) -> Result<Normalized, ParseError> {
                     out.push(' ');
                     out.push_str(key);
                     out.push_str("=\"");
-                    if has_forbidden_chars(&value) {
+                    // One scan tells whether anything must be dropped or escaped; values
+                    // rarely hold either.
+                    let plain = !value.bytes().any(|b| {
+                        b < 0x20 || b == 0x7F || matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"')
+                    });
+                    if plain {
+                        out.push_str(&value);
+                    } else {
                         let value: String = value.chars().filter(|c| is_xml_char(*c)).collect();
                         out.push_str(&quick_xml::escape::escape(value.as_str()));
-                    } else {
-                        out.push_str(&quick_xml::escape::escape(value));
                     }
                     out.push('"');
                 }
@@ -163,17 +168,18 @@ pub(crate) fn normalize(text: &str) -> Result<Normalized, ParseError> {
             }
             Event::Text(text) => {
                 if depth > 0 {
-                    pending_text.push_str(&text.xml10_content());
+                    append_text(&mut pending_text, text.xml10_content());
                 }
             }
             Event::CData(data) => {
                 if depth > 0 {
-                    pending_text.push_str(&data.xml10_content());
+                    append_text(&mut pending_text, data.xml10_content());
                 }
             }
             Event::GeneralRef(reference) => {
                 if depth > 0 {
-                    pending_text.push(resolve_reference(&reference, position)?);
+                    let c = resolve_reference(&reference, position)?;
+                    pending_text.to_mut().push(c);
                 }
             }
             // Entity declarations are the door to billion-laughs expansion; OPI never needs a DTD.
@@ -223,15 +229,26 @@ fn resolve_reference(
     }
 }
 
+/// Adds a piece of text to the pending run. A lone piece stays borrowed from the input, which
+/// saves a copy for almost every element; only a second piece (an entity reference, a CDATA
+/// section) makes the run owned.
+fn append_text<'a>(pending: &mut Cow<'a, str>, text: Cow<'a, str>) {
+    if pending.is_empty() {
+        *pending = text;
+    } else {
+        pending.to_mut().push_str(&text);
+    }
+}
+
 /// Emits collected text as CDATA so the deserializer keeps leading and trailing spaces (receipt
 /// columns are aligned with them); whitespace that only indents elements is dropped.
-fn flush_text(pending: &mut String, out: &mut String) {
+fn flush_text(pending: &mut Cow<'_, str>, out: &mut String) {
     if pending.trim().is_empty() {
-        pending.clear();
+        *pending = Cow::Borrowed("");
         return;
     }
     if has_forbidden_chars(pending) {
-        pending.retain(is_xml_char);
+        pending.to_mut().retain(is_xml_char);
     }
     out.push_str("<![CDATA[");
     if pending.contains("]]>") {
@@ -241,7 +258,7 @@ fn flush_text(pending: &mut String, out: &mut String) {
         out.push_str(pending);
     }
     out.push_str("]]>");
-    pending.clear();
+    *pending = Cow::Borrowed("");
 }
 
 #[cfg(test)]
