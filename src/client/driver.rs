@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 
-use super::abort_lane::{AbortLane, Absorbed};
+use super::abort_lane::{check_period, AbortLane, Absorbed};
 use super::delegate::{Delegate, SdkError};
 use super::durability::{InFlightJournal, JournalEntry, RequestIdStore};
 use super::operation::{self, Operation, PaymentKind};
@@ -150,8 +150,8 @@ pub(crate) async fn run(
                 None => break,
             },
             event = next_event(&mut task.transport) => task.dispatch(event),
-            // Absorbed below, with everything else that changes what may be armed.
-            () = task.lane.wait_fired() => {}
+            // A fired abort is absorbed below, with everything else that changes what may be armed.
+            () = task.lane.check_after(check_period(task.terminal.timeouts.abort)) => {}
         }
         task.sync_abort_lane();
     }

@@ -308,6 +308,11 @@ impl PaymentService {
     /// Asks the terminal to abort the running request on its own connection. Exactly one of
     /// `on_payment_administration_success` (abort accepted) or `on_error` (refused, too late,
     /// `NotAFlowHappening`, `SecondaryFlowAlreadyHappening`, timeout).
+    ///
+    /// Any thread; never blocks. Once the running request has left, the AbortRequest is written
+    /// from the calling thread (one non-blocking send), so it reaches the terminal even while the
+    /// engine thread is busy, for instance in a slow callback of this delegate. The outcome
+    /// arrives on the engine thread.
     pub fn abort(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
         let operation = Operation::Abort {
             via: AbortVia::SameConnection,
@@ -376,7 +381,8 @@ impl TokenService {
     }
 
     /// Aborts on the running request's connection; a normal abort makes the terminal show
-    /// "Aborted", a silent one shows nothing. Outcome as [`PaymentService::abort`].
+    /// "Aborted", a silent one shows nothing. Outcome and threads as [`PaymentService::abort`]
+    /// (written from the calling thread once the request has left).
     pub fn abort(&self, is_silent: bool, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
         let operation = Operation::Abort {
             via: AbortVia::SameConnection,

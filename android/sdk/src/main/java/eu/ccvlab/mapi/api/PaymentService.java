@@ -52,6 +52,8 @@ public class PaymentService implements PaymentApi {
      *
      * <p>Thread: any; returns at once. Callbacks arrive on the callback executor, never on a native thread.
      * Pressing abort many times is safe: one AbortRequest is sent, every call gets its own final callback.
+     * Once the running payment has reached the terminal, the AbortRequest is written from the calling
+     * thread (one non-blocking send, no waiting), so it leaves even while the SDK's engine thread is busy.
      */
     @Override
     public void abort(ExternalTerminal terminal, TerminalDelegate delegate) {

@@ -25,6 +25,8 @@ public class TokenService implements TokenApi {
      *
      * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
+     * Once the running request has reached the terminal, the AbortRequest is written from the calling
+     * thread (one non-blocking send), as for {@link PaymentService#abort}.
      */
     @Override
     public void abort(boolean isSilent, ExternalTerminal terminal, TokenDelegate delegate) {
