@@ -4,7 +4,8 @@
 //! spell some names two ways (`POSData`/`POSdata`, `WorkStationID`/`WorkstationID`), declare one
 //! encoding and send another, and put meaningful leading spaces in receipt lines. Doing all of that
 //! in one pass here keeps the serde model plain: it matches local names only, and text keeps every
-//! space because it is handed on as CDATA (quick-xml's deserializer trims plain text).
+//! space because it is handed on as CDATA, which no reader setting trims (quick-xml 0.42 keeps the
+//! spaces of plain text too, but receipt layout must not hang on a reader default).
 
 use std::borrow::Cow;
 
