@@ -58,30 +58,20 @@ impl Delegate for StallingDelegate {
     }
 }
 
-fn abort_requests(rig: &Rig) -> Vec<RequestId> {
+/// RequestIDs of the card requests of `kind` the terminal received, in order.
+fn request_ids(rig: &Rig, kind: CardRequestType) -> Vec<RequestId> {
     rig.simulator
         .received_messages()
         .into_iter()
         .filter_map(|m| match m {
-            Message::CardServiceRequest(r) if r.request_type == CardRequestType::AbortRequest => {
-                Some(r.request_id)
-            }
+            Message::CardServiceRequest(r) if r.request_type == kind => Some(r.request_id),
             _ => None,
         })
         .collect()
 }
 
-fn payment_request_ids(rig: &Rig) -> Vec<u64> {
-    rig.simulator
-        .received_messages()
-        .into_iter()
-        .filter_map(|m| match m {
-            Message::CardServiceRequest(r) if r.request_type == CardRequestType::CardPayment => {
-                r.request_id.as_str().parse().ok()
-            }
-            _ => None,
-        })
-        .collect()
+fn abort_requests(rig: &Rig) -> Vec<RequestId> {
+    request_ids(rig, CardRequestType::AbortRequest)
 }
 
 fn abort_reached_terminal(event: &SimEvent) -> bool {
@@ -192,7 +182,10 @@ fn arming_an_abort_that_is_never_sent_uses_up_no_request_id() {
         assert!(matches!(payment.wait_final(), Callback::PaymentSuccess(_)));
         rig.settle();
     }
-    let ids = payment_request_ids(&rig);
+    let ids: Vec<u64> = request_ids(&rig, CardRequestType::CardPayment)
+        .iter()
+        .filter_map(|id| id.as_str().parse().ok())
+        .collect();
     assert_eq!(ids.len(), 2);
     // settle() sent one status request in between, so the second payment is two ids on.
     assert_eq!(ids[1], ids[0] + 2, "ids: {ids:?}");

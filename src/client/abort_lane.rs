@@ -26,7 +26,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::delegate::Delegate;
+use super::driver::{call, local_error, Flow, FlowKind, TerminalTask};
 use super::operation;
+use crate::error::MapiError;
 use crate::message::abort::AbortDisplay;
 use crate::message::RequestId;
 use crate::session::{ArmedAbort, CommandId, ConnId, Session};
@@ -88,7 +90,7 @@ enum Slot {
 }
 
 /// A fired abort handed to the session, waiting for the terminal's task to take its delegate.
-pub(super) enum Absorbed {
+enum Absorbed {
     /// The session runs it as `command`.
     Registered {
         command: CommandId,
@@ -187,12 +189,7 @@ impl AbortLane {
 
     /// Arms `armed` to be written on `writer`. `pos_timestamp` is the timestamp the frames were
     /// built with, refreshed at firing. Only an empty lane is armed.
-    pub(super) fn arm(
-        &self,
-        armed: ArmedAbort,
-        writer: Arc<ConnWriter>,
-        pos_timestamp: Option<&str>,
-    ) -> bool {
+    fn arm(&self, armed: ArmedAbort, writer: Arc<ConnWriter>, pos_timestamp: Option<&str>) -> bool {
         let mut state = self.lock();
         if !matches!(state.slot, Slot::Empty) {
             return false;
@@ -208,7 +205,7 @@ impl AbortLane {
     }
 
     /// The generation armed and not fired, if any.
-    pub(super) fn armed_generation(&self) -> Option<u64> {
+    fn armed_generation(&self) -> Option<u64> {
         match &self.lock().slot {
             Slot::Armed(armed) => Some(armed.generation),
             _ => None,
@@ -216,12 +213,12 @@ impl AbortLane {
     }
 
     /// True when nothing is armed or fired-and-unrecorded.
-    pub(super) fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         matches!(self.lock().slot, Slot::Empty)
     }
 
     /// Withdraws the armed abort `generation` unless it was fired first; true if withdrawn.
-    pub(super) fn withdraw(&self, generation: u64) -> bool {
+    fn withdraw(&self, generation: u64) -> bool {
         let mut state = self.lock();
         match &state.slot {
             Slot::Armed(armed) if armed.generation == generation => {
@@ -233,7 +230,7 @@ impl AbortLane {
     }
 
     /// Fired aborts the session has recorded, for the task to register with their delegates.
-    pub(super) fn take_absorbed(&self) -> Vec<Absorbed> {
+    fn take_absorbed(&self) -> Vec<Absorbed> {
         let mut state = self.lock();
         if state.absorbed.is_empty() {
             return Vec::new();
@@ -298,6 +295,135 @@ impl FiredAbortGate for AbortLane {
                 });
                 None
             }
+        }
+    }
+}
+
+/// How the terminal's task keeps its lane in step with the session.
+impl TerminalTask {
+    /// Gives back a RequestID that was taken but never sent (an armed abort withdrawn), so that
+    /// arming does not use up ids; only the latest id can be given back.
+    fn give_back_id(&mut self, id: &RequestId) {
+        if let Ok(store) = &mut self.ids {
+            store.give_back(id);
+        }
+    }
+
+    /// Keeps the abort lane in step with the session after anything happened: records an abort
+    /// fired from the app's thread, withdraws an armed abort that is no longer right (its request
+    /// ended, another abort started), and arms one when a request has left and no abort runs.
+    pub(super) fn sync_abort_lane(&mut self) {
+        self.withdraw_armed_abort_if_stale();
+        if !self.lane.is_empty() {
+            return;
+        }
+        let Some(transport) = self.transport.as_mut() else {
+            return;
+        };
+        let Some(conn) = transport.session().abort_armable() else {
+            return;
+        };
+        let Some(writer) = transport.writer(conn) else {
+            return;
+        };
+        let id = match self.allocate_id(false) {
+            Ok(id) => id,
+            Err(error) => {
+                log::debug!("no RequestID to arm an abort with ({error}); aborts take the engine");
+                return;
+            }
+        };
+        let timestamp = operation::pos_timestamp();
+        let Some(transport) = self.transport.as_mut() else {
+            return;
+        };
+        match transport
+            .session()
+            .arm_abort(id.clone(), Some(timestamp.clone()))
+        {
+            Some(armed) => {
+                let generation = armed.generation;
+                if !self.lane.arm(armed, writer, Some(&timestamp)) {
+                    if let Some(id) = transport.session().disarm_abort(generation) {
+                        self.give_back_id(&id);
+                    }
+                }
+            }
+            None => self.give_back_id(&id),
+        }
+    }
+
+    /// Records fired aborts with the session and takes their delegates into `flows`.
+    pub(super) fn absorb_fired_aborts(&mut self) {
+        if let Some(transport) = self.transport.as_mut() {
+            transport.absorb_fired_abort();
+        }
+        for absorbed in self.lane.take_absorbed() {
+            match absorbed {
+                Absorbed::Registered {
+                    command,
+                    request_id,
+                    delegate,
+                } => {
+                    self.flows.insert(
+                        command,
+                        Flow {
+                            kind: FlowKind::Abort,
+                            delegate,
+                            request_id,
+                            journaled: false,
+                        },
+                    );
+                }
+                Absorbed::Unknown {
+                    request_id,
+                    delegate,
+                } => {
+                    let error = local_error(
+                        Some(MapiError::NotAFlowHappening),
+                        Some(request_id),
+                        "the abort went out but its request was no longer known; recover the payment to learn its outcome".to_owned(),
+                    );
+                    call("on_error", || delegate.on_error(&error));
+                }
+            }
+        }
+    }
+
+    fn withdraw_armed_abort_if_stale(&mut self) {
+        self.absorb_fired_aborts();
+        let Some(generation) = self.lane.armed_generation() else {
+            return;
+        };
+        let current = self
+            .transport
+            .as_mut()
+            .is_some_and(|t| t.session().armed_abort_is_current(generation));
+        if !current {
+            self.withdraw_generation(generation);
+        }
+    }
+
+    /// Takes the armed abort out of the lane before the engine starts an abort itself.
+    pub(super) fn withdraw_armed_abort(&mut self) {
+        self.absorb_fired_aborts();
+        if let Some(generation) = self.lane.armed_generation() {
+            self.withdraw_generation(generation);
+        }
+    }
+
+    fn withdraw_generation(&mut self, generation: u64) {
+        if self.lane.withdraw(generation) {
+            let id = self
+                .transport
+                .as_mut()
+                .and_then(|t| t.session().disarm_abort(generation));
+            if let Some(id) = id {
+                self.give_back_id(&id);
+            }
+        } else {
+            // Fired a moment ago, from the app's thread.
+            self.absorb_fired_aborts();
         }
     }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 
-use super::abort_lane::{check_period, AbortLane, Absorbed};
+use super::abort_lane::{check_period, AbortLane};
 use super::delegate::{Delegate, SdkError};
 use super::durability::{InFlightJournal, JournalEntry, RequestIdStore};
 use super::operation::{self, Operation, PaymentKind};
@@ -66,16 +66,16 @@ pub(super) struct Flow {
 
 /// One terminal's state on the engine thread.
 pub(super) struct TerminalTask {
-    terminal: Terminal,
+    pub(super) terminal: Terminal,
     pub(super) transport: Option<Transport>,
-    ids: Result<RequestIdStore, String>,
+    pub(super) ids: Result<RequestIdStore, String>,
     pub(super) journal: InFlightJournal,
     pub(super) flows: HashMap<CommandId, Flow>,
     pub(super) self_tx: mpsc::UnboundedSender<TerminalMsg>,
     /// The engine's wire-trace switch, handed to every transport this task builds.
     tap: Arc<TapSlot>,
     /// Where an abort of the running request waits, armed, for the app's thread to fire it.
-    lane: Arc<AbortLane>,
+    pub(super) lane: Arc<AbortLane>,
 }
 
 impl Drop for TerminalTask {
@@ -204,7 +204,7 @@ pub(super) fn call(what: &str, f: impl FnOnce()) {
     }
 }
 
-fn local_error(
+pub(super) fn local_error(
     error: Option<MapiError>,
     request_id: Option<RequestId>,
     detail: String,
@@ -289,139 +289,13 @@ impl TerminalTask {
 
     /// The next RequestID. Requests other than aborts reserve the next block ahead of need, so an
     /// abort never waits for the disk.
-    fn allocate_id(&mut self, reserve_ahead: bool) -> Result<RequestId, String> {
+    pub(super) fn allocate_id(&mut self, reserve_ahead: bool) -> Result<RequestId, String> {
         match &mut self.ids {
             Ok(store) if reserve_ahead => {
                 store.allocate_reserving_ahead().map_err(|e| e.to_string())
             }
             Ok(store) => store.allocate().map_err(|e| e.to_string()),
             Err(error) => Err(error.clone()),
-        }
-    }
-
-    /// Gives back a RequestID that was taken but never sent (an armed abort withdrawn), so that
-    /// arming does not use up ids; only the latest id can be given back.
-    fn give_back_id(&mut self, id: &RequestId) {
-        if let Ok(store) = &mut self.ids {
-            store.give_back(id);
-        }
-    }
-
-    /// Keeps the abort lane in step with the session after anything happened: records an abort
-    /// fired from the app's thread, withdraws an armed abort that is no longer right (its request
-    /// ended, another abort started), and arms one when a request has left and no abort runs.
-    pub(super) fn sync_abort_lane(&mut self) {
-        self.withdraw_armed_abort_if_stale();
-        if !self.lane.is_empty() {
-            return;
-        }
-        let Some(transport) = self.transport.as_mut() else {
-            return;
-        };
-        let Some(conn) = transport.session().abort_armable() else {
-            return;
-        };
-        let Some(writer) = transport.writer(conn) else {
-            return;
-        };
-        let id = match self.allocate_id(false) {
-            Ok(id) => id,
-            Err(error) => {
-                log::debug!("no RequestID to arm an abort with ({error}); aborts take the engine");
-                return;
-            }
-        };
-        let timestamp = operation::pos_timestamp();
-        let Some(transport) = self.transport.as_mut() else {
-            return;
-        };
-        match transport
-            .session()
-            .arm_abort(id.clone(), Some(timestamp.clone()))
-        {
-            Some(armed) => {
-                let generation = armed.generation;
-                if !self.lane.arm(armed, writer, Some(&timestamp)) {
-                    if let Some(id) = transport.session().disarm_abort(generation) {
-                        self.give_back_id(&id);
-                    }
-                }
-            }
-            None => self.give_back_id(&id),
-        }
-    }
-
-    /// Records fired aborts with the session and takes their delegates into `flows`.
-    pub(super) fn absorb_fired_aborts(&mut self) {
-        if let Some(transport) = self.transport.as_mut() {
-            transport.absorb_fired_abort();
-        }
-        for absorbed in self.lane.take_absorbed() {
-            match absorbed {
-                Absorbed::Registered {
-                    command,
-                    request_id,
-                    delegate,
-                } => {
-                    self.flows.insert(
-                        command,
-                        Flow {
-                            kind: FlowKind::Abort,
-                            delegate,
-                            request_id,
-                            journaled: false,
-                        },
-                    );
-                }
-                Absorbed::Unknown {
-                    request_id,
-                    delegate,
-                } => {
-                    let error = local_error(
-                        Some(MapiError::NotAFlowHappening),
-                        Some(request_id),
-                        "the abort went out but its request was no longer known; recover the payment to learn its outcome".to_owned(),
-                    );
-                    call("on_error", || delegate.on_error(&error));
-                }
-            }
-        }
-    }
-
-    fn withdraw_armed_abort_if_stale(&mut self) {
-        self.absorb_fired_aborts();
-        let Some(generation) = self.lane.armed_generation() else {
-            return;
-        };
-        let current = self
-            .transport
-            .as_mut()
-            .is_some_and(|t| t.session().armed_abort_is_current(generation));
-        if !current {
-            self.withdraw_generation(generation);
-        }
-    }
-
-    /// Takes the armed abort out of the lane before the engine starts an abort itself.
-    fn withdraw_armed_abort(&mut self) {
-        self.absorb_fired_aborts();
-        if let Some(generation) = self.lane.armed_generation() {
-            self.withdraw_generation(generation);
-        }
-    }
-
-    fn withdraw_generation(&mut self, generation: u64) {
-        if self.lane.withdraw(generation) {
-            let id = self
-                .transport
-                .as_mut()
-                .and_then(|t| t.session().disarm_abort(generation));
-            if let Some(id) = id {
-                self.give_back_id(&id);
-            }
-        } else {
-            // Fired a moment ago, from the app's thread.
-            self.absorb_fired_aborts();
         }
     }
 
