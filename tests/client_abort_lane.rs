@@ -190,3 +190,29 @@ fn arming_an_abort_that_is_never_sent_uses_up_no_request_id() {
     // settle() sent one status request in between, so the second payment is two ids on.
     assert_eq!(ids[1], ids[0] + 2, "ids: {ids:?}");
 }
+
+#[test]
+fn an_abort_on_a_new_connection_takes_the_armed_abort_s_request_id() {
+    let rig = Rig::new(SETUPS[0].0, SETUPS[0].1, Script::abort_window());
+    let service = PaymentService::with_engine(&rig.engine);
+    let payment = Recorder::new();
+    service.payment(&rig.terminal, sale(), payment.clone());
+    rig.wait_step(RunStep::AwaitingCard);
+    let abort = Recorder::new();
+    service.abort_on_new_connection(&rig.terminal, abort.clone());
+    assert!(matches!(
+        abort.wait_final(),
+        Callback::AdministrationSuccess(_)
+    ));
+    assert!(matches!(payment.wait_final(), Callback::PaymentError(_)));
+    let payment_id: u64 = request_ids(&rig, CardRequestType::CardPayment)[0]
+        .as_str()
+        .parse()
+        .unwrap();
+    // The lane had armed payment_id + 1; withdrawn before this abort, the id went to it.
+    assert_eq!(
+        abort_requests(&rig),
+        [RequestId::from(payment_id + 1)],
+        "one AbortRequest, no RequestID skipped"
+    );
+}

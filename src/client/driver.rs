@@ -359,6 +359,11 @@ impl TerminalTask {
             call("on_error", || delegate.on_error(&error));
             return;
         }
+        if matches!(operation, Operation::Abort { .. }) {
+            // An abort fired from the app's thread counts first, and an armed one must not go out
+            // after this one (one abort at a time); withdrawn first, its RequestID is reused here.
+            self.withdraw_armed_abort();
+        }
         let id = match self.allocate_id(!matches!(operation, Operation::Abort { .. })) {
             Ok(id) => id,
             Err(detail) => {
@@ -373,9 +378,6 @@ impl TerminalTask {
             #[cfg(feature = "simulator")]
             Operation::InjectPanic => panic!("panic injected by a test"),
             Operation::Abort { via, display } => {
-                // An abort fired from the app's thread counts first, and an armed one must not go
-                // out after this one: the session allows one abort at a time.
-                self.withdraw_armed_abort();
                 let command = AbortCommand {
                     request_id: id.clone(),
                     via,
