@@ -93,13 +93,11 @@ impl Drop for TerminalTask {
             call("on_error", || flow.delegate.on_error(&error));
         }
         for (request_id, delegate) in self.lane.drain() {
-            let error = SdkError {
-                mapi_error: Some(MapiError::TerminalConnectionLost),
-                result: None,
-                request_id: Some(request_id),
-                recovery_needed: false,
-                detail: "the payment engine stopped while this abort ran (internal error); recover the payment to learn its outcome".to_owned(),
-            };
+            let error = local_error(
+                Some(MapiError::TerminalConnectionLost),
+                Some(request_id),
+                "the payment engine stopped while this abort ran (internal error); recover the payment to learn its outcome".to_owned(),
+            );
             call("on_error", || delegate.on_error(&error));
         }
     }

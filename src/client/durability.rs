@@ -165,9 +165,7 @@ impl RequestIdStore {
         }
         Ok(id)
     }
-}
 
-impl RequestIdStore {
     /// Takes back `id` if it is the latest one handed out and was never sent (an armed abort
     /// withdrawn), so the next request uses it. The persisted reservation stays ahead, so a
     /// restart still never reuses an id that may have reached the terminal.

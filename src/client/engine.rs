@@ -49,11 +49,7 @@ impl Lanes {
     fn find(&self, terminal: &Terminal) -> Option<Arc<AbortLane>> {
         self.list()
             .iter()
-            .find(|(key, _)| {
-                key.port == terminal.port
-                    && key.ip_address == terminal.ip_address
-                    && key.workstation_id == terminal.workstation_id
-            })
+            .find(|(key, _)| key.is_of(terminal))
             .map(|(_, lane)| Arc::clone(lane))
     }
 

@@ -169,6 +169,14 @@ pub struct TerminalKey {
 }
 
 impl TerminalKey {
+    /// Whether `terminal` has this key, without building its key (no allocation: the abort path
+    /// looks its terminal up with this).
+    pub fn is_of(&self, terminal: &Terminal) -> bool {
+        self.port == terminal.port
+            && self.ip_address == terminal.ip_address
+            && self.workstation_id == terminal.workstation_id
+    }
+
     /// A file-name-safe form, used for the journal's name.
     pub fn file_stem(&self) -> String {
         format!("{}_{}_{}", self.ip_address, self.port, self.workstation_id)

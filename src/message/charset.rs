@@ -191,6 +191,18 @@ mod tests {
         &text[start..end]
     }
 
+    /// Each byte, alone in a frame that declares `label`, decodes to its code point.
+    fn assert_frames_decode(label: &str, expected: &[(u8, u32)]) {
+        for &(byte, code_point) in expected {
+            let decoded = decode_frame(&decl(label, &[byte])).into_owned();
+            assert_eq!(
+                body(&decoded).chars().map(u32::from).collect::<Vec<_>>(),
+                [code_point],
+                "{label} byte {byte:#04x}"
+            );
+        }
+    }
+
     #[test]
     fn windows_1252_high_range_matches_the_code_page() {
         // Every byte of 0x80–0x9F, from the Unicode mapping table CP1252.TXT; the undefined bytes
@@ -229,14 +241,7 @@ mod tests {
             (0x9E, 0x017E),
             (0x9F, 0x0178),
         ];
-        for (byte, code_point) in expected {
-            let decoded = decode_frame(&decl("windows-1252", &[byte])).into_owned();
-            assert_eq!(
-                body(&decoded).chars().map(u32::from).collect::<Vec<_>>(),
-                [code_point],
-                "byte {byte:#04x}"
-            );
-        }
+        assert_frames_decode("windows-1252", &expected);
         // Outside 0x80–0x9F Windows-1252 is Latin-1.
         for byte in (0..0x80).chain(0xA0..=0xFF) {
             assert_eq!(Charset::Windows1252.char_for(byte), char::from(byte));
@@ -255,14 +260,7 @@ mod tests {
             (0xBD, 0x0153),
             (0xBE, 0x0178),
         ];
-        for (byte, code_point) in expected {
-            let decoded = decode_frame(&decl("ISO-8859-15", &[byte])).into_owned();
-            assert_eq!(
-                body(&decoded).chars().map(u32::from).collect::<Vec<_>>(),
-                [code_point],
-                "byte {byte:#04x}"
-            );
-        }
+        assert_frames_decode("ISO-8859-15", &expected);
         let changed: Vec<u8> = expected.iter().map(|(b, _)| *b).collect();
         for byte in (0..=0xFF).filter(|b| !changed.contains(b)) {
             // Including 0x80–0x9F: ISO-8859-15 has C1 controls there, not Windows-1252's letters.

@@ -95,23 +95,13 @@ impl ConnWriter {
             return Err(WriteError::Closed);
         }
         state.last_write = Some(Instant::now());
-        let mut rest = bytes;
+        let mut sent = 0;
         if state.pending.is_empty() {
             if let Some(half) = &state.half {
-                while !rest.is_empty() {
-                    match half.try_write(rest) {
-                        Ok(0) => {
-                            state.failed = Some("the socket accepted no bytes".to_owned());
-                            break;
-                        }
-                        Ok(written) => rest = &rest[written..],
-                        Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => break,
-                        Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(error) => {
-                            state.failed = Some(error.to_string());
-                            break;
-                        }
-                    }
+                let (written, stop) = send_now(half, bytes);
+                sent = written;
+                if let SendStop::Failed(reason) = stop {
+                    state.failed = Some(reason);
                 }
             }
         }
@@ -121,7 +111,7 @@ impl ConnWriter {
             self.wake.notify_one();
             return Err(error);
         }
-        if !rest.is_empty() {
+        if let Some(rest) = bytes.get(sent..).filter(|rest| !rest.is_empty()) {
             state.pending.extend_from_slice(rest);
             drop(state);
             self.wake.notify_one();
@@ -163,27 +153,15 @@ impl ConnWriter {
         let Some(half) = &state.half else {
             return Ok(Flushed::Idle);
         };
-        let mut written = 0;
-        let mut blocked = false;
-        while written < state.pending.len() {
-            match half.try_write(&state.pending[written..]) {
-                Ok(0) => return Err("the socket accepted no bytes".to_owned()),
-                Ok(n) => written += n,
-                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
-                    blocked = true;
-                    break;
-                }
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(error) => {
-                    let reason = error.to_string();
-                    state.failed = Some(reason.clone());
-                    return Err(reason);
-                }
-            }
-        }
+        let (written, stop) = send_now(half, &state.pending);
         state.pending.drain(..written);
-        if blocked {
-            return Ok(Flushed::Blocked);
+        match stop {
+            SendStop::Failed(reason) => {
+                state.failed = Some(reason.clone());
+                return Err(reason);
+            }
+            SendStop::Full => return Ok(Flushed::Blocked),
+            SendStop::Done => {}
         }
         if state.closing {
             // Dropping the write half shuts the write direction down (a FIN after the last byte).
@@ -192,6 +170,39 @@ impl ConnWriter {
         }
         Ok(Flushed::Idle)
     }
+}
+
+/// Why [`send_now`] stopped.
+enum SendStop {
+    /// Everything went out.
+    Done,
+    /// The kernel's send buffer is full: the rest must wait until the socket is writable.
+    Full,
+    /// The connection is broken.
+    Failed(String),
+}
+
+/// Sends as much of `bytes` as the socket takes without blocking; returns how many went out. The
+/// one send loop of both the caller's direct write and the task's flush of what was left over.
+fn send_now(half: &OwnedWriteHalf, bytes: &[u8]) -> (usize, SendStop) {
+    let mut written = 0;
+    while written < bytes.len() {
+        match half.try_write(&bytes[written..]) {
+            Ok(0) => {
+                return (
+                    written,
+                    SendStop::Failed("the socket accepted no bytes".to_owned()),
+                )
+            }
+            Ok(n) => written += n,
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                return (written, SendStop::Full)
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return (written, SendStop::Failed(error.to_string())),
+        }
+    }
+    (written, SendStop::Done)
 }
 
 /// Connects to the terminal, then runs the connection. The connect timeout here is a backstop;

@@ -193,15 +193,7 @@ impl Transport {
                     }
                     _ => log::warn!("conn {} is gone; dropped {summary}", conn.0),
                 },
-                Action::Close(conn) => {
-                    // The task writes what is still queued, then shuts the connection down.
-                    self.tracer.closed(conn, "closed by the POS");
-                    if let Some(writer) = self.writers.remove(&conn) {
-                        writer.close();
-                    }
-                    self.inbound.remove(&conn);
-                    self.quiet.remove(&conn);
-                }
+                Action::Close(conn) => self.close_connection(conn, "closed by the POS"),
             }
         }
     }
@@ -241,6 +233,16 @@ impl Transport {
                 () = sleep => self.session.handle_timeout(Instant::now()),
             }
         }
+    }
+
+    /// The POS ends a connection: its task writes what is still queued, then shuts it down.
+    fn close_connection(&mut self, conn: ConnId, why: &str) {
+        self.tracer.closed(conn, why);
+        if let Some(writer) = self.writers.remove(&conn) {
+            writer.close();
+        }
+        self.inbound.remove(&conn);
+        self.quiet.remove(&conn);
     }
 
     fn handle_io(&mut self, io: IoEvent) {
@@ -283,12 +285,7 @@ impl Transport {
                     "closing channel-1 connection {} (silent since it opened) to make room for {peer}",
                     oldest.0
                 );
-                self.tracer
-                    .closed(oldest, "closed to make room for a new connection");
-                if let Some(writer) = self.writers.remove(&oldest) {
-                    writer.close();
-                }
-                self.inbound.remove(&oldest);
+                self.close_connection(oldest, "closed to make room for a new connection");
                 self.session.handle_closed(
                     oldest,
                     "closed to make room for a new connection",
