@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use mapi::client::{Delegate, Payment, PaymentResult, PaymentService, SdkError, TokenService};
 use mapi::message::{CardRequestType, Message, OverallResult, RequestId, TextLine};
 use mapi::simulator::{RunStep, Script, SimEvent};
-use mapi::MapiError;
+use support::recorder::abort_outcomes;
 use support::{Callback, Recorder, Rig, SETUPS, WAIT};
 
 fn sale() -> Payment {
@@ -119,8 +119,7 @@ fn aborts_hammered_from_many_threads_send_one_abort_request_and_answer_each_once
     let rig = Rig::new(SETUPS[0].0, SETUPS[0].1, Script::abort_window());
     let service = PaymentService::with_engine(&rig.engine);
     let payment = Recorder::new();
-    service.payment(&rig.terminal, sale(), payment.clone());
-    rig.wait_step(RunStep::AwaitingCard);
+    rig.pay_until_card_is_awaited(&service, &payment);
     let aborts = Recorder::new();
     std::thread::scope(|scope| {
         for _ in 0..4 {
@@ -133,18 +132,7 @@ fn aborts_hammered_from_many_threads_send_one_abort_request_and_answer_each_once
     });
     let finals = aborts.wait_finals(200);
     payment.wait_final();
-    let successes = finals
-        .iter()
-        .filter(|c| matches!(c, Callback::AdministrationSuccess(_)))
-        .count();
-    let refused = finals
-        .iter()
-        .filter(|c| {
-            matches!(c, Callback::Error(e) if matches!(e.mapi_error,
-                Some(MapiError::SecondaryFlowAlreadyHappening | MapiError::NotAFlowHappening)))
-        })
-        .count();
-    assert_eq!((successes, refused), (1, 199));
+    assert_eq!(abort_outcomes(&finals), (1, 199));
     assert_eq!(abort_requests(&rig).len(), 1, "exactly one AbortRequest");
     rig.settle();
     assert_eq!(aborts.finals().len(), 200, "no late or doubled callback");
@@ -196,8 +184,7 @@ fn an_abort_on_a_new_connection_takes_the_armed_abort_s_request_id() {
     let rig = Rig::new(SETUPS[0].0, SETUPS[0].1, Script::abort_window());
     let service = PaymentService::with_engine(&rig.engine);
     let payment = Recorder::new();
-    service.payment(&rig.terminal, sale(), payment.clone());
-    rig.wait_step(RunStep::AwaitingCard);
+    rig.pay_until_card_is_awaited(&service, &payment);
     let abort = Recorder::new();
     service.abort_on_new_connection(&rig.terminal, abort.clone());
     assert!(matches!(

@@ -3,13 +3,12 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use mapi::client::{Payment, PaymentService, TokenService};
 use mapi::message::abort::{is_silent, AbortDisplay};
 use mapi::message::{CardRequestType, Message, OverallResult};
 use mapi::simulator::{Channel, RunStep, Script, SimEvent, Stage};
 use mapi::{Dialect, MapiError, SocketMode};
+use support::recorder::abort_outcomes;
 use support::{Callback, Recorder, Rig, SETUPS, WAIT};
 
 fn sale() -> Payment {
@@ -19,12 +18,6 @@ fn sale() -> Payment {
 /// The simulator's preset of that name (the same presets the CLI and the JVM tests use).
 fn preset(name: &str) -> Script {
     Script::from_name(name).expect("known simulator preset")
-}
-
-/// Starts a sale and returns once the terminal waits for the card: an abort now is accepted.
-fn pay_until_card_is_awaited(rig: &Rig, service: &PaymentService, payment: &Arc<Recorder>) {
-    service.payment(&rig.terminal, sale(), payment.clone());
-    rig.wait_step(RunStep::AwaitingCard);
 }
 
 /// AbortRequests the simulator received, with the channel they came on.
@@ -59,7 +52,7 @@ fn f1a_abort_during_card_entry_is_accepted_and_payment_ends_aborted() {
         let payment = Recorder::new();
         let abort = Recorder::new();
         let service = PaymentService::with_engine(&rig.engine);
-        pay_until_card_is_awaited(&rig, &service, &payment);
+        rig.pay_until_card_is_awaited(&service, &payment);
         service.abort(&rig.terminal, abort.clone());
 
         match abort.wait_final() {
@@ -134,20 +127,13 @@ fn f1d_a_thousand_aborts_send_one_abort_request_and_get_one_answer_each() {
         let payment = Recorder::new();
         let aborts = Recorder::new();
         let service = PaymentService::with_engine(&rig.engine);
-        pay_until_card_is_awaited(&rig, &service, &payment);
+        rig.pay_until_card_is_awaited(&service, &payment);
         for _ in 0..1000 {
             service.abort(&rig.terminal, aborts.clone());
         }
         let finals = aborts.wait_finals(1000);
         payment.wait_final();
-        let successes = finals
-            .iter()
-            .filter(|c| matches!(c, Callback::AdministrationSuccess(_)))
-            .count();
-        let refused_locally = finals
-            .iter()
-            .filter(|c| matches!(c, Callback::Error(e) if matches!(e.mapi_error, Some(MapiError::SecondaryFlowAlreadyHappening | MapiError::NotAFlowHappening))))
-            .count();
+        let (successes, refused_locally) = abort_outcomes(&finals);
         assert_eq!(successes, 1, "{dialect:?}/{mode:?}");
         assert_eq!(refused_locally, 999);
         assert_eq!(
@@ -175,7 +161,7 @@ fn abort_on_new_connection_travels_on_its_own_connection() {
     let payment = Recorder::new();
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
-    pay_until_card_is_awaited(&rig, &service, &payment);
+    rig.pay_until_card_is_awaited(&service, &payment);
     service.abort_on_new_connection(&rig.terminal, abort.clone());
     assert!(matches!(
         abort.wait_final(),
@@ -276,7 +262,7 @@ fn abort_answered_in_reverse_order_is_matched_by_request_id() {
     let payment = Recorder::new();
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
-    pay_until_card_is_awaited(&rig, &service, &payment);
+    rig.pay_until_card_is_awaited(&service, &payment);
     service.abort(&rig.terminal, abort.clone());
     assert!(matches!(
         abort.wait_final(),
@@ -295,7 +281,7 @@ fn abort_the_terminal_ignores_times_out_and_the_payment_goes_on() {
     let payment = Recorder::new();
     let abort = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
-    pay_until_card_is_awaited(&rig, &service, &payment);
+    rig.pay_until_card_is_awaited(&service, &payment);
     service.abort(&rig.terminal, abort.clone());
     assert!(
         matches!(abort.wait_final(), Callback::Error(e) if e.mapi_error == Some(MapiError::ResponseTimeout))
@@ -313,7 +299,7 @@ fn a_second_abort_while_the_first_waits_is_secondary_flow() {
     let first = Recorder::new();
     let second = Recorder::new();
     let service = PaymentService::with_engine(&rig.engine);
-    pay_until_card_is_awaited(&rig, &service, &payment);
+    rig.pay_until_card_is_awaited(&service, &payment);
     service.abort(&rig.terminal, first.clone());
     rig.simulator
         .wait_for(|e| matches!(e, SimEvent::AbortIgnored { .. }), WAIT)

@@ -6,7 +6,7 @@ pub mod recorder;
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use mapi::client::{Engine, Terminal, Timeouts};
+use mapi::client::{Engine, Payment, PaymentService, Terminal, Timeouts};
 use mapi::simulator::{Script, Simulator, SimulatorConfig, SimulatorHandle};
 use mapi::{Dialect, SocketMode};
 
@@ -95,6 +95,18 @@ impl Rig {
                 WAIT,
             )
             .unwrap_or_else(|| panic!("simulator never reached {wanted:?}"));
+    }
+
+    /// Starts a 12.50 EUR sale and returns once the terminal waits for the card: an abort now is
+    /// accepted (with `Script::abort_window`).
+    pub fn pay_until_card_is_awaited(
+        &self,
+        service: &PaymentService,
+        payment: &std::sync::Arc<Recorder>,
+    ) {
+        let sale = Payment::sale("12.50".parse().expect("amount"), "EUR");
+        service.payment(&self.terminal, sale, payment.clone());
+        self.wait_step(mapi::simulator::RunStep::AwaitingCard);
     }
 
     /// Waits until the terminal's task has finished everything it did after the last callback

@@ -243,3 +243,20 @@ pub fn check_exactly_once() {
         }
     }
 }
+
+/// How a batch of abort calls ended: (accepted by the terminal, refused locally because another
+/// abort ran or nothing was left to abort).
+pub fn abort_outcomes(finals: &[Callback]) -> (usize, usize) {
+    let accepted = finals
+        .iter()
+        .filter(|c| matches!(c, Callback::AdministrationSuccess(_)))
+        .count();
+    let refused_locally = finals
+        .iter()
+        .filter(|c| {
+            matches!(c, Callback::Error(e) if matches!(e.mapi_error,
+                Some(mapi::MapiError::SecondaryFlowAlreadyHappening | mapi::MapiError::NotAFlowHappening)))
+        })
+        .count();
+    (accepted, refused_locally)
+}
