@@ -6,17 +6,20 @@ mod hardening_support;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 use hardening_support::logger;
 use hardening_support::proxy::{Direction, Rewrite};
 use hardening_support::recorder::{Callback, Recorder, WAIT};
 use hardening_support::{sale, state_dir, test_timeouts, Pos};
 use mapi::client::wire_trace::MIN_MAX_BYTES;
-use mapi::client::{Engine, PaymentService, Terminal, WireTraceConfig, WireTraceError};
+use mapi::client::{
+    AdministrationResult, Delegate, Engine, InputAsk, PaymentReceipt, PaymentResult,
+    PaymentService, SdkError, Terminal, WireTraceConfig, WireTraceError,
+};
 use mapi::message::masking::mask_card_data;
 use mapi::message::xml::decode_text;
-use mapi::message::{CardNumber, CardValue, Message, Secret};
+use mapi::message::{CardNumber, CardValue, ConfigItem, Message, Secret, TextLine};
 use mapi::simulator::replay::{ReplayHandle, ReplayScript, ReplayTerminal};
 use mapi::simulator::{Channel, RunStep, Script, SimEvent};
 use mapi::{Dialect, SocketMode};
@@ -275,6 +278,96 @@ fn shapes(recorder: &Recorder) -> Vec<String> {
     recorder.calls().iter().map(shape).collect()
 }
 
+/// A payment's delegate: records into `recorder` and lets the test wait until the app was shown a
+/// display line. What the terminal observes cannot stand in for that: the engine answers a display
+/// request (the terminal gets its DeviceResponse) before it hands the text to the delegates, and
+/// an abort fired in between is registered first, so its delegate would be shown the text too.
+struct ShownTo {
+    recorder: Arc<Recorder>,
+    lock: Mutex<()>,
+    changed: Condvar,
+}
+
+impl ShownTo {
+    fn new(recorder: &Arc<Recorder>) -> Arc<ShownTo> {
+        Arc::new(ShownTo {
+            recorder: recorder.clone(),
+            lock: Mutex::new(()),
+            changed: Condvar::new(),
+        })
+    }
+
+    /// Returns once the app was shown `line` on the cashier display; panics after [`WAIT`].
+    fn wait_shown(&self, line: &str) {
+        let guard = self.lock.lock().unwrap();
+        // The predicate runs under `lock`, which the callback takes after recording: no lost wakeup.
+        let (_guard, timeout) = self
+            .changed
+            .wait_timeout_while(guard, WAIT, |_| {
+                !self.recorder.display_lines().iter().any(|l| l == line)
+            })
+            .unwrap();
+        assert!(
+            !timeout.timed_out(),
+            "the app was never shown {line:?}: {:?}",
+            self.recorder.calls()
+        );
+    }
+}
+
+impl Delegate for ShownTo {
+    fn show_terminal_output_lines(&self, lines: &[TextLine]) {
+        self.recorder.show_terminal_output_lines(lines);
+        let _guard = self.lock.lock().unwrap();
+        self.changed.notify_all();
+    }
+    fn show_on_customer_display(&self, lines: &[TextLine]) {
+        self.recorder.show_on_customer_display(lines)
+    }
+    fn print_merchant_receipt_and_signature(&self, receipt: &PaymentReceipt) {
+        self.recorder.print_merchant_receipt_and_signature(receipt)
+    }
+    fn print_customer_receipt_and_signature(&self, receipt: &PaymentReceipt) {
+        self.recorder.print_customer_receipt_and_signature(receipt)
+    }
+    fn print_journal_receipt(&self, receipt: &PaymentReceipt) {
+        self.recorder.print_journal_receipt(receipt)
+    }
+    fn store_ejournal(&self, text: &str) {
+        self.recorder.store_ejournal(text)
+    }
+    fn print_dcc_offer(&self, receipt: &PaymentReceipt) {
+        self.recorder.print_dcc_offer(receipt)
+    }
+    fn e_receipt(&self, content: &str) {
+        self.recorder.e_receipt(content)
+    }
+    fn config_data(&self, items: &[ConfigItem]) {
+        self.recorder.config_data(items)
+    }
+    fn card_uid(&self, uid: &str) {
+        self.recorder.card_uid(uid)
+    }
+    fn ask_customer_signature(&self, ask: InputAsk) {
+        self.recorder.ask_customer_signature(ask)
+    }
+    fn ask_customer_identification(&self, ask: InputAsk) {
+        self.recorder.ask_customer_identification(ask)
+    }
+    fn on_payment_success(&self, result: &PaymentResult) {
+        self.recorder.on_payment_success(result)
+    }
+    fn on_payment_error(&self, result: &PaymentResult) {
+        self.recorder.on_payment_error(result)
+    }
+    fn on_payment_administration_success(&self, result: &AdministrationResult) {
+        self.recorder.on_payment_administration_success(result)
+    }
+    fn on_error(&self, error: &SdkError) {
+        self.recorder.on_error(error)
+    }
+}
+
 /// A POS engine pointed at a replay terminal.
 fn replay_pos(
     trace: &Path,
@@ -316,8 +409,12 @@ fn a_recorded_f1a_abort_replays_to_the_same_callbacks() {
         .unwrap();
     let payments = PaymentService::with_engine(&pos.engine);
     let (payment, abort) = (Recorder::new(), Recorder::new());
-    payments.payment(&pos.terminal, sale(), payment.clone());
+    let shown = ShownTo::new(&payment);
+    payments.payment(&pos.terminal, sale(), shown.clone());
     wait_step(&pos, RunStep::AwaitingCard);
+    // Both runs abort only once the app saw "Present card", so that display is the payment's
+    // alone in both, whichever thread is faster.
+    shown.wait_shown("Present card");
     payments.abort(&pos.terminal, abort.clone());
     abort.wait_final();
     payment.wait_final();
@@ -326,7 +423,8 @@ fn a_recorded_f1a_abort_replays_to_the_same_callbacks() {
     let (replay, engine, terminal) = replay_pos(&path, dialect, mode);
     let payments = PaymentService::with_engine(&engine);
     let (replayed_payment, replayed_abort) = (Recorder::new(), Recorder::new());
-    payments.payment(&terminal, sale(), replayed_payment.clone());
+    let shown = ShownTo::new(&replayed_payment);
+    payments.payment(&terminal, sale(), shown.clone());
     // The "Present card" display went out and the POS answered it: the card is awaited.
     replay
         .wait_for(
@@ -342,6 +440,7 @@ fn a_recorded_f1a_abort_replays_to_the_same_callbacks() {
             WAIT,
         )
         .expect("the replayed display request was answered");
+    shown.wait_shown("Present card");
     payments.abort(&terminal, replayed_abort.clone());
     replayed_abort.wait_final();
     replayed_payment.wait_final();
