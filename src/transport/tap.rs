@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::message::codec::FrameDecoder;
+use crate::message::masking;
 use crate::session::ConnId;
 
 /// Who wrote a frame.
@@ -69,7 +70,9 @@ pub enum TapEvent {
         direction: Direction,
         /// What the decoder said.
         error: String,
-        /// The start of the bytes that could not be framed (unmasked: the tap masks it).
+        /// The start of the bytes that could not be framed, from the length prefix that failed
+        /// (unmasked: the tap masks it). Its ends never cut through a number (digits, possibly
+        /// grouped by single spaces or dashes), so masking it masks every card number in it whole.
         head: Vec<u8>,
     },
     /// The connection ended, or could not be opened.
@@ -115,8 +118,52 @@ impl TapSlot {
     }
 }
 
-/// How much of an unframable stream a [`TapEvent::FramingError`] carries.
+/// How much of an unframable stream a [`TapEvent::FramingError`] carries, give or take a number
+/// at either end (see [`unframed_head`]).
 const HEAD_BYTES: usize = 256;
+
+/// The head a [`TapEvent::FramingError`] carries: about [`HEAD_BYTES`] of the read `bytes` after
+/// which the decoder had `unframed` bytes it could not cut into frames.
+///
+/// A tap masks card numbers by their length, so a number cut in two here would reach it as two
+/// harmless-looking pieces (12 digits of a 19-digit PAN are not masked). Hence no end of the head
+/// splits a number (digits, grouped by single spaces or dashes, as the masking reads them):
+/// - a number crossing the [`HEAD_BYTES`] bound is kept whole;
+/// - a number touching the end of the read is left out, since it may go on in the next read,
+///   which is not traced once the stream is broken;
+/// - digits at the start that may continue a number from before the failing length prefix are
+///   left out: what precedes the prefix is another frame's, or, when the prefix began in an
+///   earlier read (at most 3 of its 4 bytes can have), not here at all.
+fn unframed_head(bytes: &[u8], unframed: usize) -> &[u8] {
+    let (mut start, continued) = match bytes.len().checked_sub(unframed) {
+        Some(start) => (start, false),
+        None => (0, true),
+    };
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    let separator = |i: usize| bytes.get(i).copied().is_some_and(masking::is_separator);
+    if continued {
+        // What came before is unknown: take it for a digit.
+        if separator(start) && digit(start + 1) {
+            start += 1;
+        }
+        if digit(start) {
+            start = masking::number_end(bytes, start + 1);
+        }
+    } else {
+        start = masking::number_end(bytes, start);
+    }
+    let mut end = masking::number_end(bytes, (start + HEAD_BYTES).min(bytes.len()));
+    if end == bytes.len() {
+        // What comes after is unknown: take it for a digit.
+        if end >= start + 2 && separator(end - 1) && digit(end - 2) {
+            end -= 1;
+        }
+        if end > start && digit(end - 1) {
+            end = masking::number_start(bytes, end - 1);
+        }
+    }
+    &bytes[start..end.max(start)]
+}
 
 struct TracedConnection {
     tap: Arc<dyn WireTap>,
@@ -222,11 +269,12 @@ impl Tracer {
                 }),
                 Ok(None) => return,
                 Err(error) => {
+                    let unframed = decoder.buffered_len();
                     traced.tap.record(TapEvent::FramingError {
                         connection: traced.connection.clone(),
                         direction,
                         error: error.to_string(),
-                        head: bytes.iter().take(HEAD_BYTES).copied().collect(),
+                        head: unframed_head(bytes, unframed).to_vec(),
                     });
                     // The decoder is poisoned; the close is still reported.
                     traced.broken = true;
@@ -243,6 +291,140 @@ impl Tracer {
                 connection: traced.connection,
                 reason: reason.to_owned(),
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::codec::encode_frame;
+    use crate::message::masking::masked_preview;
+    use crate::message::masking::tests::{at_most_first_six_last_four, grouped_pan, surrounding};
+    use crate::session::SessionConfig;
+    use crate::Dialect;
+    use proptest::prelude::*;
+
+    const PAN: &str = "6789012345678901234";
+
+    #[derive(Default)]
+    struct Kept(Mutex<Vec<TapEvent>>);
+
+    impl WireTap for Kept {
+        fn record(&self, event: TapEvent) {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(event);
+        }
+    }
+
+    /// The head of the framing error that reading `reads` on one traced connection reports.
+    fn framing_head(reads: &[&[u8]]) -> Option<Vec<u8>> {
+        let kept = Arc::new(Kept::default());
+        let slot = Arc::new(TapSlot::default());
+        slot.set(Some(kept.clone()));
+        let terminal = SocketAddr::from(([127, 0, 0, 1], 20002));
+        let mut tracer = Tracer::default();
+        tracer.attach(
+            slot,
+            terminal,
+            &SessionConfig::new(Dialect::OpiNl, "POS1"),
+            false,
+        );
+        tracer.opened(ConnId(1), 0, terminal);
+        for read in reads {
+            tracer.read(ConnId(1), read);
+        }
+        let events = kept.0.lock().unwrap_or_else(PoisonError::into_inner);
+        events.iter().find_map(|event| match event {
+            TapEvent::FramingError { head, .. } => Some(head.clone()),
+            _ => None,
+        })
+    }
+
+    /// A 4 GB length prefix, `offset - 4` filler bytes, then `text`.
+    fn unframable(offset: usize, text: &str) -> Vec<u8> {
+        let mut bytes = vec![0xFF; 4];
+        bytes.extend(std::iter::repeat_n(b'x', offset - 4));
+        bytes.extend_from_slice(text.as_bytes());
+        bytes
+    }
+
+    #[test]
+    fn a_card_number_across_the_head_bound_reaches_the_tap_whole() {
+        for pan in [PAN, "6789 0123 4567 8901 234", "6789-0123-4567-8901-234"] {
+            for offset in HEAD_BYTES - 20..HEAD_BYTES {
+                let bytes = unframable(offset, &format!("{pan} is the card."));
+                let head = framing_head(&[&bytes]).expect("a framing error");
+                let text = String::from_utf8_lossy(&head);
+                assert!(text.contains(pan), "{offset}: {text}");
+                let preview = masked_preview(&head, 512);
+                assert!(
+                    at_most_first_six_last_four(&preview, pan),
+                    "{offset}: {preview}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_head_starts_at_the_length_prefix_that_failed() {
+        let mut bytes = encode_frame(format!("<a>card {PAN}</a>").as_bytes()).expect("a frame");
+        bytes.extend(unframable(8, "garbage"));
+        let head = framing_head(&[&bytes]).expect("a framing error");
+        assert_eq!(head, unframable(8, "garbage"));
+    }
+
+    #[test]
+    fn a_number_the_read_may_not_hold_whole_is_left_out() {
+        // A 13-digit number whose first 3 digits were taken for most of a length prefix in the
+        // previous read: this read starts with the other 10.
+        let head = framing_head(&[b"411", b"1111111111 and the rest"]).expect("a framing error");
+        assert_eq!(head, b" and the rest");
+        // A number at the end of the read may go on in the next one.
+        let head = framing_head(&[&unframable(4, "card 4111 1111 11")]).expect("a framing error");
+        assert_eq!(head, unframable(4, "card "));
+        let head = framing_head(&[&unframable(4, "card 4111 1111 11-")]).expect("a framing error");
+        assert_eq!(head, unframable(4, "card "));
+        // Nothing but a number: nothing shown.
+        let head = framing_head(&[b"4111111111111111"]).expect("a framing error");
+        assert_eq!(head, b"");
+    }
+
+    proptest! {
+        #[test]
+        fn no_split_of_the_stream_shows_more_than_first_six_last_four(
+            pan in grouped_pan(),
+            valid in any::<bool>(),
+            prefix in prop::sample::select(vec![&b"\xFF\xFF\xFF\xFF"[..], b"", b"<"]),
+            before in surrounding(),
+            after in surrounding(),
+            filler in 0usize..300,
+            splits in prop::collection::vec(0usize..700, 0..3),
+        ) {
+            let mut stream = if valid {
+                encode_frame(b"<a>text</a>").expect("a frame")
+            } else {
+                Vec::new()
+            };
+            stream.extend_from_slice(prefix);
+            stream.extend_from_slice(before.as_bytes());
+            stream.extend(std::iter::repeat_n(b'x', filler));
+            stream.extend_from_slice(pan.as_bytes());
+            stream.extend_from_slice(after.as_bytes());
+            let mut cuts: Vec<usize> = splits.into_iter().map(|at| at.min(stream.len())).collect();
+            cuts.sort_unstable();
+            let mut reads: Vec<&[u8]> = Vec::new();
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([stream.len()]) {
+                reads.push(&stream[from..cut]);
+                from = cut;
+            }
+            if let Some(head) = framing_head(&reads) {
+                let preview = masked_preview(&head, 512);
+                prop_assert!(at_most_first_six_last_four(&preview, &pan), "{reads:?} → {preview:?}");
+            }
         }
     }
 }
