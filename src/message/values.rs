@@ -78,6 +78,9 @@ opi_enum! {
         MissingMandatoryData => "MissingMandatoryData",
         UnknownCard => "UnknownCard",
         NotSupported => "NotSupported",
+        /// CCV asks the POS to print its last ticket again (an answer to RepeatLastMessage when
+        /// the receipt may be lost): the outcome is on that ticket.
+        PrintLastTicket => "PrintLastTicket",
     }
 }
 

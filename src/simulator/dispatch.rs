@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::events::{Channel, ConnectionId, ReceivedFrame, SimEvent};
 use super::responses;
 use super::run;
+use super::script::RecoveryAnswer;
 use super::services;
 use super::terminal::{AbortOrder, AbortOutcome, Shared};
 use crate::message::abort::is_silent;
@@ -162,12 +163,27 @@ fn repeat_last(shared: &Arc<Shared>, conn: ConnectionId, request: Message) {
             }
         }
         let stored = shared.last_response();
-        let answer = match &stored {
-            Some(stored) => responses::repeat_answer(stored, &request),
-            None => match responses::plain_answer(&request, OverallResult::Failure) {
-                Some(answer) => answer,
-                None => return,
-            },
+        let bare = |result: OverallResult| responses::plain_answer(&request, result);
+        let answer = match (shared.next_recovery_answer(), &stored) {
+            (RecoveryAnswer::Bare(result), _) => bare(result),
+            (_, None) => bare(OverallResult::Failure),
+            (RecoveryAnswer::Repeat, Some(stored)) => {
+                Some(responses::repeat_answer(stored, &request))
+            }
+            (RecoveryAnswer::RepeatDotted(device), Some(stored)) => {
+                let id = format!("{}.{device}", stored.request_id());
+                Some(responses::with_original_id(
+                    responses::repeat_answer(stored, &request),
+                    &id,
+                ))
+            }
+            (RecoveryAnswer::RepeatForeign(id), Some(stored)) => Some(responses::with_original_id(
+                responses::repeat_answer(stored, &request),
+                &id,
+            )),
+        };
+        let Some(answer) = answer else {
+            return;
         };
         shared.send(conn, &answer);
         shared.event(SimEvent::RepeatAnswered {

@@ -46,7 +46,9 @@ use crate::dialect::{Dialect, SocketMode};
 use crate::message::Message;
 
 pub use events::{Channel, ConnectionId, ReceivedFrame, RunStep, SimEvent};
-pub use script::{Fault, FaultPoint, GarbageKind, Gate, MifareCard, OnDisconnect, Script, Stage};
+pub use script::{
+    Fault, FaultPoint, GarbageKind, Gate, MifareCard, OnDisconnect, RecoveryAnswer, Script, Stage,
+};
 
 use terminal::Shared;
 

@@ -257,6 +257,19 @@ fn original_header(
     }
 }
 
+/// `answer` with its OriginalHeader's RequestID replaced by `id` (dotted or another request's).
+pub(crate) fn with_original_id(mut answer: Message, id: &str) -> Message {
+    let header = match &mut answer {
+        Message::CardServiceResponse(r) => r.original_header.as_mut(),
+        Message::ServiceResponse(r) => r.original_header.as_mut(),
+        _ => None,
+    };
+    if let Some(header) = header {
+        header.request_id = Some(RequestId(id.to_owned()));
+    }
+    answer
+}
+
 /// The stored response re-addressed to a RepeatLastMessage: the stored root and body, the asker's
 /// RequestID and workstation, RequestType RepeatLastMessage, and an OriginalHeader naming the
 /// original request (the POS's recovery key).

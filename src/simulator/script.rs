@@ -119,6 +119,25 @@ pub struct Script {
     pub e_receipt: bool,
     /// After the receipts, send a journal receipt (a JournalPrinter device request; M2A/M3A).
     pub journal_receipt: bool,
+    /// How the terminal answers its 1st, 2nd, … RepeatLastMessage; after the list (and when it is
+    /// empty) it repeats its last response truthfully.
+    pub recovery_answers: Vec<RecoveryAnswer>,
+}
+
+/// One answer to a RepeatLastMessage, as public OPI-NL integrations show CCV terminals give them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecoveryAnswer {
+    /// The stored last response, with an OriginalHeader naming its request.
+    Repeat,
+    /// The stored last response, its OriginalHeader RequestID in the dotted form `id.N` (the
+    /// request, then the last device request the terminal sent during it).
+    RepeatDotted(u32),
+    /// The stored last response, but its OriginalHeader names another RequestID (as when the
+    /// terminal's last answer belongs to a request of another POS or an earlier run).
+    RepeatForeign(String),
+    /// A bare answer with this result and no OriginalHeader (`Busy`, `DeviceUnavailable`,
+    /// `TimedOut`, `PrintLastTicket`, …): the terminal says nothing about any request.
+    Bare(OverallResult),
 }
 
 /// The card a Mifare read finds.
@@ -153,6 +172,7 @@ impl Default for Script {
             dcc_offer: false,
             e_receipt: false,
             journal_receipt: false,
+            recovery_answers: Vec::new(),
         }
     }
 }

@@ -89,6 +89,8 @@ struct TerminalState {
     /// The last period-closing report, for a ticket reprint of the period closing.
     last_closing_report: Option<Vec<TextLine>>,
     stan: u32,
+    /// RepeatLastMessages answered so far (indexes `Script::recovery_answers`).
+    repeats: usize,
 }
 
 /// Everything a new payment run needs, handed out by [`Shared::begin_run`].
@@ -173,6 +175,19 @@ impl Shared {
 
     pub(crate) fn last_response(&self) -> Option<Message> {
         lock(&self.state).last_response.clone()
+    }
+
+    /// How to answer the RepeatLastMessage that arrives now.
+    pub(crate) fn next_recovery_answer(&self) -> super::script::RecoveryAnswer {
+        let script = self.script();
+        let mut state = lock(&self.state);
+        let index = state.repeats;
+        state.repeats += 1;
+        script
+            .recovery_answers
+            .get(index)
+            .cloned()
+            .unwrap_or(super::script::RecoveryAnswer::Repeat)
     }
 
     // ---- shutdown -------------------------------------------------------------------------
