@@ -2,7 +2,8 @@
 //! PAN, all three tracks and a card token (the fault proxy writes them into every card service
 //! response the simulator sends). No log line of the process and no `Debug` form the app can
 //! print may contain the full PAN, any track or the token; the PAN shows masked to first 6 /
-//! last 4, the tracks as "redacted". The app itself still receives the values intact.
+//! last 4, the tracks as "redacted". The app itself still receives the values intact. The same
+//! holds for card numbers the terminal puts on receipt and display lines, grouped or not.
 
 mod hardening_support;
 
@@ -13,7 +14,7 @@ use hardening_support::proxy::{Direction, Rewrite};
 use hardening_support::recorder::{Callback, Recorder, WAIT};
 use hardening_support::{sale, Pos};
 use mapi::client::{PaymentService, TerminalService};
-use mapi::message::{CardNumber, CardValue, Message, Secret};
+use mapi::message::{CardNumber, CardValue, Message, Secret, TextLine};
 use mapi::session::Response;
 use mapi::simulator::{RunStep, Script, SimEvent};
 use mapi::{Dialect, SocketMode};
@@ -240,4 +241,89 @@ fn broken_messages_carrying_card_data_never_log_it() {
         assert_eq!(leaks(&debug), Vec::<String>::new(), "{debug}");
     }
     check_the_log();
+}
+
+/// The PAN as a receipt groups it for reading.
+const GROUPED: &str = "6789 0123 4567 8901 234";
+
+/// Adds clear card numbers, grouped and plain, to every text the terminal sends for a display,
+/// a printer or the journal.
+fn with_card_numbers_in_lines() -> Rewrite {
+    Arc::new(|payload: &[u8]| {
+        let Ok(Message::DeviceRequest(mut request)) = Message::parse(payload) else {
+            return payload.to_vec();
+        };
+        for output in &mut request.outputs {
+            output
+                .lines
+                .push(TextLine::new(&format!("  Kaart  {GROUPED}")));
+            output.lines.push(TextLine::new(&format!("  PAN    {PAN}")));
+        }
+        Message::DeviceRequest(request)
+            .to_xml()
+            .expect("serialises")
+            .into_bytes()
+    })
+}
+
+/// Pieces of 7 digits of the PAN in `text` once spaces and dashes are gone: more than the first
+/// 6 a mask shows, grouped or not.
+fn grouped_leaks(text: &str) -> Vec<String> {
+    let joined: String = text.chars().filter(|c| *c != ' ' && *c != '-').collect();
+    (1..=PAN.len() - 7)
+        .map(|start| PAN[start..start + 7].to_owned())
+        .filter(|piece| joined.contains(piece.as_str()))
+        .collect()
+}
+
+#[test]
+fn card_numbers_on_receipts_and_displays_reach_the_app_but_no_debug_form_or_log() {
+    logger::install();
+    let pos = Pos::new(
+        "card-lines",
+        Dialect::OpiNl,
+        SocketMode::SingleSocket,
+        Script::success(),
+        Vec::new(),
+    );
+    pos.proxy
+        .set_rewrite(Direction::ToPos, with_card_numbers_in_lines());
+    let payment = Recorder::new();
+    PaymentService::with_engine(&pos.engine).payment(&pos.terminal, sale(), payment.clone());
+    assert!(matches!(payment.wait_final(), Callback::PaymentSuccess(_)));
+    pos.settle();
+    // The printer and the displays get the terminal's text as it was sent.
+    let printed: Vec<String> = payment
+        .calls()
+        .into_iter()
+        .filter_map(|call| match call {
+            Callback::MerchantReceipt(lines) | Callback::CustomerReceipt(lines) => Some(lines),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert!(
+        printed.contains(&format!("  Kaart  {GROUPED}")),
+        "{printed:?}"
+    );
+    assert!(printed.contains(&format!("  PAN    {PAN}")), "{printed:?}");
+    assert!(payment
+        .display_lines()
+        .contains(&format!("  Kaart  {GROUPED}")));
+    // Their Debug forms show it masked. The e-journal reaches the app as a plain string (what the
+    // recorder shows of it is the app's own formatting, not a form of ours), so it is left out.
+    let debug = payment
+        .debug_lines()
+        .into_iter()
+        .filter(|line| !line.starts_with('"'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(debug.contains("6789 01** **** ***1 234"), "{debug}");
+    assert!(debug.contains(MASKED), "{debug}");
+    assert_eq!(grouped_leaks(&debug), Vec::<String>::new(), "{debug}");
+    let leaked: Vec<String> = logger::lines()
+        .into_iter()
+        .filter(|line| !grouped_leaks(line).is_empty())
+        .collect();
+    assert!(leaked.is_empty(), "card numbers in the log: {leaked:#?}");
 }

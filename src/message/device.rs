@@ -1,13 +1,17 @@
 //! `DeviceRequest` / `DeviceResponse`: the terminal asks the POS to show text, print a receipt,
 //! store the e-journal or ask the cashier a question (channel 1, or channel 0 in single-socket mode).
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use super::common::IxRetailNamespace;
+use super::masking::mask_digit_runs;
 use super::values::{DeviceRequestType, DeviceTarget, OverallResult, RequestId};
 
-/// One line of text for a display or a receipt.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One line of text for a display or a receipt. Its `Debug` form masks card numbers in the text
+/// (see [`TextLine::masked_text`]); the text itself stays as the terminal sent it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextLine {
     /// Row on a display.
     #[serde(rename = "@Row", default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +57,33 @@ impl TextLine {
             text: text.to_owned(),
             ..TextLine::default()
         }
+    }
+
+    /// The text with every card number masked to its first 6 and last 4 digits, grouped numbers
+    /// ("4111 1111 1111 1111", "4111-1111-…") included: for logs, traces and any output that is
+    /// not the printer or display the terminal meant the line for. The rule is
+    /// [`mask_digit_runs`]'s; amounts, dates, times and ids stay as they are.
+    pub fn masked_text(&self) -> String {
+        mask_digit_runs(&self.text)
+    }
+}
+
+/// Receipts and displays are where terminals print card numbers, and every type carrying lines
+/// (`Output`, the session's events, the client's `PaymentReceipt`) derives `Debug` from this one:
+/// masking here keeps all of their `Debug` forms, and any log line made of them, free of card data.
+impl fmt::Debug for TextLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextLine")
+            .field("row", &self.row)
+            .field("column", &self.column)
+            .field("char_set", &self.char_set)
+            .field("erase", &self.erase)
+            .field("timeout", &self.timeout)
+            .field("hidden", &self.hidden)
+            .field("alignment", &self.alignment)
+            .field("char_style", &self.char_style)
+            .field("text", &self.masked_text())
+            .finish()
     }
 }
 

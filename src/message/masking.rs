@@ -291,6 +291,7 @@ pub fn masked_preview(bytes: &[u8], max_chars: usize) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::message::TextLine;
     use proptest::prelude::*;
 
     const PAN: &str = "6789012345678901234";
@@ -454,6 +455,16 @@ pub(crate) mod tests {
         assert!(whole.contains("6789 01** **** ***1 234 here"), "{whole}");
         // No bound is too large.
         assert_eq!(masked_preview(b"12.50 EUR", usize::MAX), "12.50 EUR");
+    }
+
+    #[test]
+    fn text_lines_show_their_text_masked_in_debug_and_keep_it() {
+        let line = TextLine::new("  Kaart  4111-1111-1111-1111  12.50");
+        let debug = format!("{line:?}");
+        assert!(debug.contains("4111-11**-****-1111  12.50"), "{debug}");
+        assert!(!debug.contains("4111-1111-1111"), "{debug}");
+        assert_eq!(line.masked_text(), "  Kaart  4111-11**-****-1111  12.50");
+        assert_eq!(line.text, "  Kaart  4111-1111-1111-1111  12.50");
     }
 
     proptest! {
