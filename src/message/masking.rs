@@ -88,14 +88,6 @@ pub(crate) fn number_end(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// The last cut at or before `at` that splits no number.
-pub(crate) fn number_start(bytes: &[u8], mut at: usize) -> usize {
-    while splits_number(bytes, at) {
-        at -= 1;
-    }
-    at
-}
-
 /// Masks every number of [`PAN_MIN_DIGITS`] or more digits to its first 6 and last 4 digits.
 ///
 /// A *number* is a run of ASCII digits in which a single space or a single `-` may stand between
@@ -437,7 +429,6 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(splits, vec![4, 5, 6, 7, 8, 9, 13, 14]);
         assert_eq!(number_end(text, 4), 10);
-        assert_eq!(number_start(text, 7), 3);
         assert_eq!(number_end(text, 11), 11);
     }
 

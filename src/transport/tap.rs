@@ -159,7 +159,10 @@ fn unframed_head(bytes: &[u8], unframed: usize) -> &[u8] {
             end -= 1;
         }
         if end > start && digit(end - 1) {
-            end = masking::number_start(bytes, end - 1);
+            end -= 1;
+            while masking::splits_number(bytes, end) {
+                end -= 1;
+            }
         }
     }
     &bytes[start..end.max(start)]
