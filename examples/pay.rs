@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use mapi::client::{
     Administration, AdministrationResult, CardInquiry, Delegate, Engine, Operation, Payment,
-    PaymentKind, PaymentReceipt, PaymentResult, PaymentService, SdkError, Terminal,
+    PaymentKind, PaymentReceipt, PaymentResult, PaymentService, PendingPayment, SdkError, Terminal,
     TerminalService, Timeouts, TokenService, WireTraceConfig,
 };
 use mapi::message::{Amount, ConfigItem, TextLine};
@@ -22,7 +22,10 @@ const USAGE: &str =
            [--type sale|refund|void|reservation|capture] [--original-stan STAN]
            [--request-token] [--abort-after-ms N] [--abort-on-new-connection]
            [--token-abort normal|silent] [--hammer-abort K] [--abort-without-payment]
-           [--recover] [--admin OPERATION] [--timeout-scale F] [--trace FILE]
+           [--recover] [--pending] [--resolve KEY --reason TEXT]
+           [--admin OPERATION] [--timeout-scale F] [--trace FILE]
+  --state-dir defaults to $XDG_STATE_HOME/mapi-pay (or ~/.local/state/mapi-pay): RequestIDs and
+             unsettled payments survive between runs.
   OPERATION: status, login, period-closing, partial-period-closing, transaction-overview,
              ticket-reprint, ticket-reprint-period-closing, activate, get-config,
              card-circuits, read-mifare-uid, card-detection, card-validation";
@@ -44,6 +47,25 @@ struct Args {
     admin: Option<Operation>,
     /// Where to write the masked wire trace of this run.
     trace: Option<std::path::PathBuf>,
+    /// List the unsettled payments instead of running anything.
+    pending: bool,
+    /// Resolve this pending payment by hand, with this reason.
+    resolve: Option<(String, String)>,
+}
+
+/// Where `pay` keeps its RequestID counter and unsettled payments when `--state-dir` is not
+/// given: a per-user directory, so ids never repeat between runs.
+fn default_state_dir() -> std::path::PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|home| std::path::PathBuf::from(home).join(".local").join("state"))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("mapi-pay")
 }
 
 fn parse_args(raw: Vec<String>) -> Result<Args, String> {
@@ -55,13 +77,14 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
             "--abort-on-new-connection"
             | "--abort-without-payment"
             | "--recover"
+            | "--pending"
             | "--request-token" => {
                 flags.insert(arg);
             }
             "--host" | "--port" | "--compat-port" | "--dialect" | "--socket-mode"
             | "--workstation-id" | "--state-dir" | "--amount" | "--currency"
             | "--abort-after-ms" | "--token-abort" | "--hammer-abort" | "--timeout-scale"
-            | "--trace" | "--type" | "--original-stan" | "--admin" => {
+            | "--trace" | "--type" | "--original-stan" | "--admin" | "--resolve" | "--reason" => {
                 let value = iter.next().ok_or_else(|| format!("{arg} needs a value"))?;
                 values.insert(arg, value);
             }
@@ -101,9 +124,10 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
     if let Some(id) = get("--workstation-id") {
         terminal = terminal.with_workstation_id(id);
     }
-    if let Some(dir) = get("--state-dir") {
-        terminal = terminal.with_state_dir(dir);
-    }
+    terminal = match get("--state-dir") {
+        Some(dir) => terminal.with_state_dir(dir),
+        None => terminal.with_state_dir(default_state_dir()),
+    };
     if let Some(scale) = get("--timeout-scale") {
         let factor: f64 = scale
             .parse()
@@ -151,6 +175,13 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
         kind,
         admin,
         trace: get("--trace").map(Into::into),
+        pending: flags.contains("--pending"),
+        resolve: match (get("--resolve"), get("--reason")) {
+            (Some(key), Some(reason)) => Some((key.to_owned(), reason.to_owned())),
+            (Some(_), None) => return Err("--resolve needs --reason".to_owned()),
+            (None, Some(_)) => return Err("--reason goes with --resolve".to_owned()),
+            (None, None) => None,
+        },
     })
 }
 
@@ -205,6 +236,21 @@ fn payment_json(event: &str, result: &PaymentResult) -> Value {
         "amount": result.amount.map(|a| a.to_string()),
         "currency": result.currency,
         "recovered": result.recovered,
+    })
+}
+
+fn pending_json(event: &str, pending: &PendingPayment) -> Value {
+    json!({
+        "event": event,
+        "key": pending.key,
+        "request_id": pending.request_id.as_ref().map(|r| r.as_str()),
+        "request_type": pending.request_type,
+        "amount": pending.amount.map(|a| a.to_string()),
+        "currency": pending.currency,
+        "state": format!("{:?}", pending.state),
+        "attempts": pending.attempts,
+        "reason": pending.reason,
+        "evidence": pending.evidence,
     })
 }
 
@@ -283,6 +329,10 @@ impl Delegate for JsonDelegate {
         }));
         self.done();
     }
+    fn on_recovery_pending(&self, pending: &PendingPayment) {
+        emit(pending_json("recovery_pending", pending));
+        self.done();
+    }
     fn on_error(&self, error: &SdkError) {
         let role = match self.role {
             Role::Payment => "payment",
@@ -319,7 +369,17 @@ fn run(args: Args) -> Result<(), String> {
         })
     };
     let mut expected = 0usize;
-    if let Some(operation) = args.admin.clone() {
+    let terminals = TerminalService::with_engine(&engine);
+    if args.pending {
+        for pending in terminals.pending_payments(&args.terminal)? {
+            emit(pending_json("pending", &pending));
+        }
+    } else if let Some((key, reason)) = &args.resolve {
+        match terminals.resolve_pending(&args.terminal, key, reason)? {
+            Some(resolved) => emit(pending_json("resolved", &resolved)),
+            None => return Err(format!("nothing pending on this terminal is named {key}")),
+        }
+    } else if let Some(operation) = args.admin.clone() {
         engine.run(&args.terminal, operation, delegate(Role::Admin));
         expected += 1;
     } else if args.recover {

@@ -25,6 +25,12 @@ pub enum MapiError {
     NotAFlowHappening,
     /// An abort was asked while another abort runs; nothing was sent.
     SecondaryFlowAlreadyHappening,
+    /// (Ours, not CCV's.) A recovery attempt ended without the terminal's answer about the
+    /// request: its outcome is still unknown, the journal keeps it and recovery goes on.
+    RecoveryPending,
+    /// (Ours, not CCV's.) A payment was refused before sending because an earlier request on this
+    /// terminal is not settled yet (the error's RequestID names it): recover or resolve it first.
+    PaymentPendingRecovery,
 }
 
 impl MapiError {
@@ -42,11 +48,13 @@ impl MapiError {
             MapiError::VoidSpecificSaleNotSupported => "VOID_SPECIFIC_SALE_NOT_SUPPORTED",
             MapiError::NotAFlowHappening => "NOT_A_FLOW_HAPPENING",
             MapiError::SecondaryFlowAlreadyHappening => "SECONDARY_FLOW_ALREADY_HAPPENING",
+            MapiError::RecoveryPending => "RECOVERY_PENDING",
+            MapiError::PaymentPendingRecovery => "PAYMENT_PENDING_RECOVERY",
         }
     }
 
     /// Every variant, in a stable order (the order of the Java enum).
-    pub const ALL: [MapiError; 9] = [
+    pub const ALL: [MapiError; 11] = [
         MapiError::FlowAlreadyHappening,
         MapiError::TerminalConnectionLost,
         MapiError::FailedToConnectToTerminal,
@@ -56,6 +64,8 @@ impl MapiError {
         MapiError::VoidSpecificSaleNotSupported,
         MapiError::NotAFlowHappening,
         MapiError::SecondaryFlowAlreadyHappening,
+        MapiError::RecoveryPending,
+        MapiError::PaymentPendingRecovery,
     ];
 }
 

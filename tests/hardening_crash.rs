@@ -24,6 +24,7 @@ use mapi::message::{OverallResult, RequestId};
 use mapi::simulator::{
     OnDisconnect, RunStep, Script, SimEvent, Simulator, SimulatorConfig, SimulatorHandle, Stage,
 };
+use mapi::MapiError;
 use mapi::{Dialect, SocketMode};
 use serde_json::Value;
 
@@ -139,6 +140,28 @@ fn kill(mut child: Child) -> Vec<Value> {
     json_lines(&printed.join("\n"))
 }
 
+/// SIGKILLs `child` once its JSON output has a line matching `stop`; returns everything it
+/// printed, before and after that line.
+fn kill_after(mut child: Child, stop: impl Fn(&Value) -> bool) -> Vec<Value> {
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut printed = Vec::new();
+    let mut line = String::new();
+    while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+        let value: Value = serde_json::from_str(line.trim()).expect("pay prints JSON lines");
+        line.clear();
+        let done = stop(&value);
+        printed.push(value);
+        if done {
+            break;
+        }
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let rest: Vec<String> = reader.lines().map_while(Result::ok).collect();
+    printed.extend(json_lines(&rest.join("\n")));
+    printed
+}
+
 fn is_payment_outcome(event: &Value) -> bool {
     ["payment_success", "payment_error", "recovered"]
         .contains(&event["event"].as_str().unwrap_or(""))
@@ -146,10 +169,13 @@ fn is_payment_outcome(event: &Value) -> bool {
 }
 
 /// The checks after a kill: the killed process reported no outcome, the journal names the
-/// payment; `pay --recover` reports it exactly once, as the terminal decided (a payment the
-/// terminal never ran is a failure, not a success); the journal is then gone, and a restarted
-/// engine with automatic recovery finds nothing more to recover.
+/// payment; `pay --recover` reports it exactly once, as the terminal decided; the journal is then
+/// gone, and a restarted engine with automatic recovery finds nothing more to recover.
 fn recover_after_kill(till: &Till, printed: &[Value], terminal_ran_it: bool) -> OverallResult {
+    assert!(
+        terminal_ran_it,
+        "a payment the terminal never saw is not recovered: see recovery_stays_pending_and_is_resolved_by_hand"
+    );
     assert!(
         !printed.iter().any(is_payment_outcome),
         "the killed process never saw an outcome: {printed:?}"
@@ -170,26 +196,8 @@ fn recover_after_kill(till: &Till, printed: &[Value], terminal_ran_it: bool) -> 
     assert_eq!(recovered["amount"], "12.50");
     assert_eq!(recovered["recovered"], true);
     let result = OverallResult::from_wire(recovered["result"].as_str().expect("result"));
-    match decided(&till.simulator, &id) {
-        Some(truth) => {
-            assert!(
-                terminal_ran_it,
-                "the terminal ran a payment it never received"
-            );
-            assert_eq!(result, truth, "recovery reports the terminal's decision");
-        }
-        None => {
-            assert!(
-                !terminal_ran_it,
-                "the terminal's decision was never recorded"
-            );
-            assert_eq!(
-                result,
-                OverallResult::Failure,
-                "an unsent payment did not happen"
-            );
-        }
-    }
+    let truth = decided(&till.simulator, &id).expect("the terminal's decision was recorded");
+    assert_eq!(result, truth, "recovery reports the terminal's decision");
     assert_eq!(journal_in(&till.dir), None, "recovery cleared the journal");
 
     // The app starts again, with automatic recovery: nothing is left to recover.
@@ -218,8 +226,10 @@ fn recover_after_kill(till: &Till, printed: &[Value], terminal_ran_it: bool) -> 
 }
 
 #[test]
-fn killed_before_the_request_reached_the_terminal_recovers_as_not_paid() {
-    // The request left the process but the network swallowed it: the terminal never saw it.
+fn killed_before_the_request_reached_the_terminal_stays_pending_until_an_operator_resolves_it() {
+    // The request left the process but the network swallowed it: the terminal never saw it. Its
+    // RepeatLastMessage answer (Failure, no OriginalHeader) is not about this request, so it
+    // proves nothing: the payment stays pending, never "not paid" by guess.
     let swallow = Fault {
         connection: 0,
         direction: Direction::ToTerminal,
@@ -230,8 +240,66 @@ fn killed_before_the_request_reached_the_terminal_recovers_as_not_paid() {
     let child = till.pay();
     till.wait_proxy_frame(Direction::ToTerminal, 0);
     let printed = kill(child);
-    let result = recover_after_kill(&till, &printed, false);
-    assert_eq!(result, OverallResult::Failure);
+    assert!(!printed.iter().any(is_payment_outcome), "{printed:?}");
+    let entry = journal_in(&till.dir).expect("the in-flight journal survived the kill");
+    let id = entry["request_id"].as_str().expect("request id").to_owned();
+
+    let events = till.recover();
+    assert!(
+        !events.iter().any(is_payment_outcome),
+        "no outcome is guessed: {events:?}"
+    );
+    let pending: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["event"] == "recovery_pending")
+        .collect();
+    assert_eq!(pending.len(), 1, "{events:?}");
+    assert_eq!(pending[0]["request_id"], id.as_str());
+    assert!(
+        pending[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("without naming the original request"),
+        "{events:?}"
+    );
+    let kept = journal_in(&till.dir).expect("the entry is kept");
+    assert_eq!(kept["request_id"], id.as_str());
+    assert_eq!(kept["state"], "pending");
+
+    // A new payment is refused, naming the pending one; nothing is sent for it.
+    let received_before = till.simulator.received().len();
+    let output = Command::new(pay_binary())
+        .args(till.args())
+        .output()
+        .expect("pay runs");
+    let events = json_lines(&String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        events[0]["mapi_error"], "PAYMENT_PENDING_RECOVERY",
+        "{events:?}"
+    );
+    assert_eq!(events[0]["request_id"], id.as_str());
+    assert_eq!(
+        till.simulator.received().len(),
+        received_before,
+        "nothing sent"
+    );
+
+    // The operator checked the terminal's journal: resolved by hand, logged.
+    let output = Command::new(pay_binary())
+        .args(till.args())
+        .args([
+            "--resolve",
+            &id,
+            "--reason",
+            "not on the terminal's journal",
+        ])
+        .output()
+        .expect("pay --resolve runs");
+    let events = json_lines(&String::from_utf8_lossy(&output.stdout));
+    assert_eq!(events[0]["event"], "resolved", "{events:?}");
+    assert_eq!(journal_in(&till.dir), None);
+    let log = std::fs::read_to_string(till.dir.join("resolved-payments.jsonl")).unwrap();
+    assert!(log.contains("not on the terminal's journal") && log.contains(&id));
     assert!(
         !till
             .simulator
@@ -297,7 +365,9 @@ fn killed_during_the_receipt_device_request_recovers_the_authorised_payment() {
         .expect("frame 2")
         .summary;
     assert!(swallowed.starts_with("DeviceResponse"), "{swallowed}");
-    let printed = kill(child);
+    // The session answers the device request as it hands the receipt to the app, so the answer can
+    // be on the wire before `pay` printed it: wait for the app to have it, then kill.
+    let printed = kill_after(child, |e| e["event"] == "receipt");
     assert!(
         printed.iter().any(|e| e["event"] == "receipt"),
         "killed after the merchant receipt reached the app: {printed:?}"
@@ -458,9 +528,9 @@ fn every_torn_prefix_of_the_journal_is_reported_and_kept_and_nothing_is_sent() {
     std::fs::write(&path, &whole.as_bytes()[..whole.len() / 2]).unwrap();
     let events = till.recover();
     assert_eq!(events.len(), 2, "{events:?}");
-    assert_eq!(events[0]["event"], "error");
-    assert_eq!(events[0]["for"], "recovery");
-    assert!(events[0]["detail"].as_str().unwrap().contains("corrupt"));
+    assert_eq!(events[0]["event"], "recovery_pending");
+    assert_eq!(events[0]["state"], "Corrupt");
+    assert!(events[0]["reason"].as_str().unwrap().contains("corrupt"));
     assert!(path.exists());
 }
 
@@ -478,15 +548,17 @@ fn a_temp_file_left_by_a_crash_mid_write_is_ignored_and_the_last_complete_journa
     // Crash while replacing an entry: the complete old file is what counts.
     std::fs::write(&path, valid_entry("8")).unwrap();
     match &automatic_recovery(&till, 1)[..] {
-        [Callback::PaymentError(result)] => {
-            assert!(result.recovered);
-            assert_eq!(result.request_id.as_str(), "8");
-            // The terminal never ran request 8.
-            assert_eq!(result.result, OverallResult::Failure);
-            assert!(result.response.is_none());
+        [Callback::Error(error), ..] => {
+            // The terminal never ran request 8: its answer names no request, so 8 stays pending.
+            assert_eq!(error.mapi_error, Some(MapiError::RecoveryPending));
+            assert_eq!(error.request_id.as_ref().map(|r| r.as_str()), Some("8"));
         }
         other => panic!("{other:?}"),
     }
+    assert!(
+        path.exists() || journal_in(&till.dir).is_some(),
+        "request 8 is kept"
+    );
 }
 
 #[test]

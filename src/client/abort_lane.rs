@@ -303,9 +303,12 @@ impl FiredAbortGate for AbortLane {
 impl TerminalTask {
     /// Gives back a RequestID that was taken but never sent (an armed abort withdrawn), so that
     /// arming does not use up ids; only the latest id can be given back.
-    fn give_back_id(&mut self, id: &RequestId) {
-        if let Ok(store) = &mut self.ids {
-            store.give_back(id);
+    pub(super) fn give_back_id(&mut self, id: &RequestId) {
+        if let Ok(store) = &self.ids {
+            store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .give_back(id);
         }
     }
 

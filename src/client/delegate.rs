@@ -40,6 +40,50 @@ pub struct PaymentResult {
     pub response: Option<Response>,
 }
 
+/// A request whose outcome the terminal has not told yet: it may have moved money. The SDK keeps
+/// it (in the state directory) until the terminal's answer about it arrives or an operator
+/// resolves it; a new payment on its terminal is refused meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPayment {
+    /// What [`super::Engine::resolve_pending`] takes: the RequestID, or the file name of an entry
+    /// that cannot be read.
+    pub key: String,
+    /// The request's RequestID (`None` when its entry cannot be read).
+    pub request_id: Option<RequestId>,
+    /// Its OPI RequestType (`CardPayment`, `PaymentRefund`, …).
+    pub request_type: Option<String>,
+    /// The amount asked.
+    pub amount: Option<Amount>,
+    /// Its currency.
+    pub currency: Option<String>,
+    /// The terminal (`address:port`).
+    pub terminal: Option<String>,
+    /// When it was started (ms since the Unix epoch).
+    pub started_at_ms: Option<u64>,
+    /// Where it stands.
+    pub state: PendingState,
+    /// Recovery attempts so far.
+    pub attempts: u32,
+    /// Why it is not settled, for the support log.
+    pub reason: String,
+    /// What the terminal said about it so far (card data masked).
+    pub evidence: Vec<String>,
+}
+
+/// Where a [`PendingPayment`] stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingState {
+    /// Sent (or about to be) and never answered: the app or the connection died.
+    InFlight,
+    /// Recovery tried and the terminal has not told yet; it goes on.
+    Pending,
+    /// The terminal reprinted its last ticket instead of answering (PrintLastTicket): a person
+    /// reads the outcome on the ticket and resolves it.
+    NeedsOperator,
+    /// Its journal file cannot be read; kept for support until an operator resolves it.
+    Corrupt,
+}
+
 /// The outcome of an abort or an administrative request that the terminal answered with Success.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdministrationResult {
@@ -165,4 +209,16 @@ pub trait Delegate: Send + Sync {
     fn on_payment_administration_success(&self, _result: &AdministrationResult) {}
     /// The flow failed (`onError`).
     fn on_error(&self, _error: &SdkError) {}
+    /// A recovery attempt ended without the terminal's answer about the payment: it stays
+    /// pending (the one outcome of that attempt). The default reports it through `on_error` with
+    /// [`MapiError::RecoveryPending`], so an app that knows only CCV's callbacks still hears it.
+    fn on_recovery_pending(&self, pending: &PendingPayment) {
+        self.on_error(&SdkError {
+            mapi_error: Some(MapiError::RecoveryPending),
+            result: None,
+            request_id: pending.request_id.clone(),
+            recovery_needed: true,
+            detail: pending.reason.clone(),
+        });
+    }
 }

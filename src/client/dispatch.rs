@@ -9,7 +9,8 @@ use super::delegate::{
 };
 use super::driver::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
 use crate::error::MapiError;
-use crate::message::{DeviceTarget, OverallResult, RequestId, ServiceRequestType, TextLine};
+use crate::message::masking::mask_card_data;
+use crate::message::{DeviceTarget, OverallResult, ServiceRequestType, TextLine};
 use crate::session::{Event, FlowError, InputAnswer, Outcome, Response};
 
 impl TerminalTask {
@@ -77,7 +78,18 @@ impl TerminalTask {
         }
     }
 
-    fn dispatch_output(&self, target: &DeviceTarget, lines: &[TextLine]) {
+    fn dispatch_output(&mut self, target: &DeviceTarget, lines: &[TextLine]) {
+        // A ticket reprinted for recovery is the evidence of its outcome: keep it (masked).
+        for flow in self.flows.values_mut() {
+            if let FlowKind::Recovery(run) = &mut flow.kind {
+                if run.is_reprinting()
+                    && matches!(target, DeviceTarget::Printer | DeviceTarget::PrinterReceipt)
+                {
+                    run.receipt
+                        .extend(lines.iter().map(|l| mask_card_data(&l.text)));
+                }
+            }
+        }
         let request = self
             .flows
             .values()
@@ -142,6 +154,7 @@ impl TerminalTask {
 
     fn finish(&mut self, flow: Flow, outcome: Outcome) {
         let delegate = flow.delegate.clone();
+        let journal_key = flow.request_id.to_string();
         let mut settled = true;
         match (flow.kind, outcome) {
             (
@@ -190,52 +203,8 @@ impl TerminalTask {
                 };
                 deliver_payment(&delegate, &result);
             }
-            (FlowKind::Recovery { entry }, Ok(response)) => {
-                let original = response
-                    .original_header()
-                    .and_then(|h| h.request_id.clone());
-                let matches_entry = entry.as_ref().is_none_or(|e| {
-                    original
-                        .as_ref()
-                        .is_some_and(|o| o.as_str() == e.request_id)
-                });
-                let (request_id, amount, currency) = match &entry {
-                    Some(e) => (
-                        RequestId(e.request_id.clone()),
-                        e.amount.as_deref().and_then(|a| a.parse().ok()),
-                        e.currency.clone(),
-                    ),
-                    None => (original.unwrap_or(flow.request_id), None, None),
-                };
-                let result = if matches_entry {
-                    PaymentResult {
-                        result: response.overall_result().clone(),
-                        request_id,
-                        amount,
-                        currency,
-                        recovered: true,
-                        response: Some(response),
-                    }
-                } else {
-                    // The terminal's last answer belongs to another request: ours never completed there.
-                    log::warn!(
-                        "terminal has no result for request {request_id}: it did not complete"
-                    );
-                    PaymentResult {
-                        result: OverallResult::Failure,
-                        request_id,
-                        amount,
-                        currency,
-                        recovered: true,
-                        response: None,
-                    }
-                };
-                if matches_entry || entry.is_some() {
-                    if let Err(error) = self.journal.clear() {
-                        log::error!("{error}");
-                    }
-                }
-                deliver_payment(&delegate, &result);
+            (FlowKind::Recovery(run), outcome) => {
+                self.finish_recovery(*run, delegate, flow.request_id, outcome);
                 return;
             }
             (FlowKind::Abort | FlowKind::Administration, Ok(response)) => {
@@ -274,23 +243,24 @@ impl TerminalTask {
                 }),
             ) => {
                 settled = !recovery_needed;
-                if matches!(kind, FlowKind::Recovery { .. }) {
-                    settled = false;
-                }
+                let _ = kind;
                 let error = SdkError {
                     mapi_error: Some(error),
                     result: None,
-                    request_id: request_id.or(Some(flow.request_id)),
-                    recovery_needed: recovery_needed || matches!(kind, FlowKind::Recovery { .. }),
+                    request_id: request_id.or(Some(flow.request_id.clone())),
+                    recovery_needed,
                     detail,
                 };
                 call("on_error", || delegate.on_error(&error));
+                if flow.journaled && !settled {
+                    self.payment_unsettled(&flow.request_id, &error.to_string());
+                }
             }
         }
         // Cleared only after the outcome was delivered: a crash inside the callback leaves the
         // entry, and the next start recovers the payment instead of losing it.
         if flow.journaled && settled {
-            if let Err(error) = self.journal.clear() {
+            if let Err(error) = self.journal.clear(&journal_key) {
                 log::error!("{error}");
             }
         }

@@ -6,14 +6,17 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::abort_lane::{check_period, AbortLane};
 use super::delegate::{Delegate, SdkError};
-use super::durability::{InFlightJournal, JournalEntry, RequestIdStore};
+use super::durability::RequestIdStore;
+use super::journal::{now_ms, EntryState, Journal, JournalEntry, JOURNAL_VERSION};
 use super::operation::{self, Operation, PaymentKind};
+use super::recovery_flow::Gate;
 use super::terminal::Terminal;
 use super::validation;
 use crate::dialect::SocketMode;
@@ -36,6 +39,19 @@ pub(crate) enum TerminalMsg {
         Terminal,
         std::sync::mpsc::Sender<Result<Option<SocketAddr>, String>>,
     ),
+    /// A payment that waited for an automatic recovery; runs now, or is refused if that
+    /// recovery settled nothing (it is never the cause of a second recovery).
+    RunAfterRecovery {
+        operation: Operation,
+        delegate: Arc<dyn Delegate>,
+    },
+    /// An operator settles a pending entry by hand; the answer says what was resolved.
+    ResolvePending {
+        terminal: Terminal,
+        key: String,
+        reason: String,
+        reply: std::sync::mpsc::Sender<Result<Option<super::PendingPayment>, String>>,
+    },
 }
 
 pub(super) enum FlowKind {
@@ -50,9 +66,9 @@ pub(super) enum FlowKind {
     CardInquiry,
     Abort,
     Administration,
-    Recovery {
-        entry: Option<JournalEntry>,
-    },
+    /// RepeatLastMessage (and, on PrintLastTicket, the TicketReprint after it) about the
+    /// journal's unsettled entries.
+    Recovery(Box<super::recovery_flow::RecoveryRun>),
 }
 
 /// A command the app is waiting on, and where its callbacks go.
@@ -68,8 +84,12 @@ pub(super) struct Flow {
 pub(super) struct TerminalTask {
     pub(super) terminal: Terminal,
     pub(super) transport: Option<Transport>,
-    pub(super) ids: Result<RequestIdStore, String>,
-    pub(super) journal: InFlightJournal,
+    pub(super) ids: Result<Arc<Mutex<RequestIdStore>>, String>,
+    pub(super) journal: Journal,
+    /// Where the outcomes of automatic recovery go; `None`: recovery runs only when asked.
+    pub(super) recovery_delegate: Option<Arc<dyn Delegate>>,
+    /// The next automatic recovery attempt, after an answer that settled nothing.
+    pub(super) retry: Option<super::recovery_flow::Retry>,
     pub(super) flows: HashMap<CommandId, Flow>,
     pub(super) self_tx: mpsc::UnboundedSender<TerminalMsg>,
     /// The engine's wire-trace switch, handed to every transport this task builds.
@@ -112,24 +132,9 @@ pub(crate) async fn run(
     tap: Arc<TapSlot>,
     lane: Arc<AbortLane>,
 ) {
-    let state_dir = terminal.state_dir.clone();
-    let key = terminal.key().file_stem();
-    let ids = RequestIdStore::open(
-        state_dir.as_deref(),
-        &format!(
-            "request-id-{}",
-            terminal
-                .workstation_id
-                .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
-        ),
-        terminal.dialect.max_request_id(),
-    )
-    .map_err(|e| e.to_string());
-    if state_dir.is_none() {
-        log::warn!("no state directory for terminal {}: RequestIDs and the in-flight journal do not survive a restart", terminal.ip_address);
-    }
+    let (ids, journal) = open_state(&terminal);
     let mut task = TerminalTask {
-        journal: InFlightJournal::new(state_dir.as_deref(), &key),
+        journal,
         terminal,
         transport: None,
         ids,
@@ -137,10 +142,10 @@ pub(crate) async fn run(
         self_tx,
         tap,
         lane,
+        recovery_delegate,
+        retry: None,
     };
-    if let Some(delegate) = recovery_delegate {
-        task.recover_at_start(delegate).await;
-    }
+    task.recover_at_start().await;
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
@@ -148,6 +153,7 @@ pub(crate) async fn run(
                 None => break,
             },
             event = next_event(&mut task.transport) => task.dispatch(event),
+            () = super::recovery_flow::retry_due(task.retry.as_ref()) => task.retry_now().await,
             // A fired abort is absorbed below, with everything else that changes what may be armed.
             () = task.lane.check_after(check_period(task.terminal.timeouts.abort)) => {}
         }
@@ -162,37 +168,24 @@ async fn next_event(transport: &mut Option<Transport>) -> Event {
     }
 }
 
-/// Opens the RequestID counter and the in-flight journal of `terminal`'s state directory.
-fn open_state(terminal: &Terminal) -> (Result<RequestIdStore, String>, InFlightJournal) {
+/// Opens the RequestID counter and the in-flight journal of `terminal`'s state directory. The
+/// counter is the directory's one shared counter, so ids never repeat across its terminals.
+fn open_state(terminal: &Terminal) -> (Result<Arc<Mutex<RequestIdStore>>, String>, Journal) {
     let state_dir = terminal.state_dir.as_deref();
-    if state_dir.is_none() {
-        log::warn!(
-            "no state directory for terminal {}: RequestIDs and the in-flight journal do not survive a restart",
-            terminal.ip_address
-        );
-    }
-    let workstation: String = terminal
-        .workstation_id
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let ids = RequestIdStore::open(
-        state_dir,
-        &format!("request-id-{workstation}"),
-        terminal.dialect.max_request_id(),
-    )
-    .map_err(|e| e.to_string());
-    (
-        ids,
-        InFlightJournal::new(state_dir, &terminal.key().file_stem()),
-    )
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    let max = terminal.dialect.max_request_id();
+    let ids = match state_dir {
+        Some(dir) => RequestIdStore::open_shared(dir, max).map_err(|e| e.to_string()),
+        None => {
+            log::warn!(
+                "no state directory for terminal {}: RequestIDs and the in-flight journal do not survive a restart",
+                terminal.ip_address
+            );
+            RequestIdStore::open(None, "", max)
+                .map(|store| Arc::new(Mutex::new(store)))
+                .map_err(|e| e.to_string())
+        }
+    };
+    (ids, Journal::new(state_dir, &terminal.key().file_stem()))
 }
 
 /// Runs a delegate callback; a panic in app code is logged, never allowed to stop the engine.
@@ -242,7 +235,7 @@ impl TerminalTask {
         self.terminal = terminal;
     }
 
-    async fn ensure_transport(&mut self) -> Result<&mut Transport, String> {
+    pub(super) async fn ensure_transport(&mut self) -> Result<&mut Transport, String> {
         if self.transport.is_none() {
             let terminal = &self.terminal;
             let address = tokio::net::lookup_host((terminal.ip_address.as_str(), terminal.port))
@@ -288,12 +281,14 @@ impl TerminalTask {
     /// The next RequestID. Requests other than aborts reserve the next block ahead of need, so an
     /// abort never waits for the disk.
     pub(super) fn allocate_id(&mut self, reserve_ahead: bool) -> Result<RequestId, String> {
-        match &mut self.ids {
-            Ok(store) if reserve_ahead => {
-                store.allocate_reserving_ahead().map_err(|e| e.to_string())
-            }
-            Ok(store) => store.allocate().map_err(|e| e.to_string()),
-            Err(error) => Err(error.clone()),
+        let store = self.ids.as_ref().map_err(Clone::clone)?;
+        let mut store = store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if reserve_ahead {
+            store.allocate_reserving_ahead().map_err(|e| e.to_string())
+        } else {
+            store.allocate().map_err(|e| e.to_string())
         }
     }
 
@@ -324,37 +319,67 @@ impl TerminalTask {
                 let address = self.ensure_transport().await.map(|t| t.listen_address());
                 let _ = reply.send(address);
             }
-        }
-    }
-
-    async fn recover_at_start(&mut self, delegate: Arc<dyn Delegate>) {
-        match self.journal.pending() {
-            Ok(None) => {}
-            Ok(Some(entry)) => {
-                log::warn!(
-                    "request {} was in flight when the app stopped; recovering it",
-                    entry.request_id
-                );
-                self.run_operation(Operation::RecoverPayment, delegate)
-                    .await;
+            TerminalMsg::RunAfterRecovery {
+                operation,
+                delegate,
+            } => self.run_checked(operation, delegate, true).await,
+            TerminalMsg::ResolvePending {
+                terminal,
+                key,
+                reason,
+                reply,
+            } => {
+                self.reconfigure(terminal);
+                let _ = reply.send(self.resolve_pending(&key, &reason));
             }
-            Err(error) => call("on_error", || {
-                delegate.on_error(&local_error(None, None, error.to_string()))
-            }),
         }
     }
 
-    async fn run_operation(&mut self, operation: Operation, delegate: Arc<dyn Delegate>) {
+    pub(super) async fn run_operation(
+        &mut self,
+        operation: Operation,
+        delegate: Arc<dyn Delegate>,
+    ) {
+        self.run_checked(operation, delegate, false).await
+    }
+
+    /// Runs `operation`; a payment on a terminal with an unsettled journal entry is first held
+    /// for an automatic recovery (unless `after_recovery`: it already waited for one) or refused.
+    async fn run_checked(
+        &mut self,
+        operation: Operation,
+        delegate: Arc<dyn Delegate>,
+        after_recovery: bool,
+    ) {
         if let Operation::Payment(payment) = &operation {
             if let Err(error) = validation::check_payment(&self.terminal, payment) {
                 log::warn!("payment refused before sending: {}", error.detail);
                 call("on_error", || delegate.on_error(&error));
                 return;
             }
+            // While a request runs the session answers FLOW_ALREADY_HAPPENING, as it always has.
+            if self.flows.is_empty() {
+                match self.unsettled_gate(after_recovery) {
+                    Gate::Open => {}
+                    Gate::Refuse(error) => {
+                        log::warn!("payment refused before sending: {}", error.detail);
+                        call("on_error", || delegate.on_error(&error));
+                        return;
+                    }
+                    Gate::RecoverFirst => {
+                        self.start_recovery(true, Some((operation, delegate))).await;
+                        return;
+                    }
+                }
+            }
         }
         if let Err(detail) = self.ensure_transport().await {
             let error = local_error(Some(MapiError::FailedToConnectToTerminal), None, detail);
             call("on_error", || delegate.on_error(&error));
+            return;
+        }
+        if matches!(operation, Operation::RecoverPayment) {
+            self.start_recovery_with(false, None, delegate).await;
             return;
         }
         if matches!(operation, Operation::Abort { .. }) {
@@ -401,7 +426,7 @@ impl TerminalTask {
             Operation::Payment(payment) => {
                 let request = operation::payment_request(&self.terminal, &payment, id.clone());
                 let entry = JournalEntry {
-                    version: 1,
+                    version: JOURNAL_VERSION,
                     request_id: id.to_string(),
                     request_type: request.request_type().to_owned(),
                     amount: Some(payment.amount.to_string()),
@@ -409,6 +434,10 @@ impl TerminalTask {
                     terminal: format!("{}:{}", self.terminal.ip_address, self.terminal.port),
                     workstation_id: self.terminal.workstation_id.clone(),
                     started_at_ms: now_ms(),
+                    state: EntryState::InFlight,
+                    attempts: 0,
+                    reason: None,
+                    evidence: Vec::new(),
                 };
                 let auth_and_capture = matches!(
                     payment.kind,
@@ -431,22 +460,8 @@ impl TerminalTask {
                 operation::administration_request(&self.terminal, what, id.clone()),
                 None,
             ),
-            Operation::RecoverPayment => {
-                let entry = match self.journal.pending() {
-                    Ok(entry) => entry,
-                    Err(error) => {
-                        call("on_error", || {
-                            delegate.on_error(&local_error(None, None, error.to_string()))
-                        });
-                        return;
-                    }
-                };
-                (
-                    FlowKind::Recovery { entry },
-                    operation::repeat_last_message_request(&self.terminal, id.clone()),
-                    None,
-                )
-            }
+            // Handled above, before an id is taken.
+            Operation::RecoverPayment => return,
         };
         let Some(transport) = self.transport.as_mut() else {
             return;

@@ -2,11 +2,11 @@
 //! key) and the in-flight journal (which request may have moved money). Every write is a temp file,
 //! fsync, rename, fsync of the directory, so a power cut leaves the old or the new file, never half.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::message::RequestId;
 
@@ -58,7 +58,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DurabilityError
     sync_directory(directory)
 }
 
-fn sync_directory(directory: &Path) -> Result<(), DurabilityError> {
+pub(crate) fn sync_directory(directory: &Path) -> Result<(), DurabilityError> {
     // A rename is only durable once the directory entry is; Windows cannot open directories.
     #[cfg(unix)]
     {
@@ -68,6 +68,36 @@ fn sync_directory(directory: &Path) -> Result<(), DurabilityError> {
             .map_err(|e| io_error("fsync", directory, e))?;
     }
     Ok(())
+}
+
+/// The counter file shared by every terminal of a state directory.
+pub const SHARED_COUNTER: &str = "request-ids";
+
+/// The id to hand out first after reading `persisted` (the first id not yet reserved). A value
+/// past `max` means the block that ended at the 9-digit boundary was reserved: everything up to
+/// `max` may have been used, so the counter starts over at 1 instead of re-issuing `max`.
+fn first_after_restart(persisted: u64, max: u64) -> u64 {
+    if persisted > max || persisted == 0 {
+        1
+    } else {
+        persisted
+    }
+}
+
+/// Counter files of earlier versions (one per workstation) in `directory`.
+fn legacy_counters(directory: &Path) -> Result<Vec<PathBuf>, DurabilityError> {
+    match fs::read_dir(directory) {
+        Ok(entries) => Ok(entries
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with("request-id-") && !name.ends_with(".tmp")
+            })
+            .map(|e| e.path())
+            .collect()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(error) => Err(io_error("list", directory, error)),
+    }
 }
 
 /// Ids are reserved in blocks so that a burst of requests (a merchant hammering "stop") costs one
@@ -122,10 +152,49 @@ impl RequestIdStore {
         };
         Ok(RequestIdStore {
             path: Some(path),
-            next: next.clamp(1, max),
+            next: first_after_restart(next, max),
             reserved_until: 0,
             max,
         })
+    }
+
+    /// The one counter of a state directory, shared by every terminal that keeps its state there
+    /// (ids are unique per directory, whatever terminal they go to). It continues above every
+    /// counter an earlier version kept per workstation (`request-id-<workstation>`), so an
+    /// upgrade never re-issues an id a terminal has seen.
+    pub fn open_shared(
+        directory: &Path,
+        max: u64,
+    ) -> Result<Arc<Mutex<RequestIdStore>>, DurabilityError> {
+        static OPEN: OnceLock<Mutex<HashMap<PathBuf, Arc<Mutex<RequestIdStore>>>>> =
+            OnceLock::new();
+        let key = fs::canonicalize(directory).unwrap_or_else(|_| directory.to_owned());
+        let mut open = OPEN
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(store) = open.get(&key) {
+            return Ok(Arc::clone(store));
+        }
+        let mut store = RequestIdStore::open(Some(directory), SHARED_COUNTER, max)?;
+        for legacy in legacy_counters(directory)? {
+            let text = fs::read_to_string(&legacy).map_err(|e| io_error("read", &legacy, e))?;
+            let value = text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| DurabilityError::Corrupt {
+                    path: legacy.clone(),
+                    reason: "expected a number".to_owned(),
+                })?;
+            // Only a counter that has not wrapped can be ahead; a wrapped one restarts at 1.
+            let legacy_next = first_after_restart(value, max);
+            if legacy_next > store.next && value <= max {
+                store.next = legacy_next;
+            }
+        }
+        let store = Arc::new(Mutex::new(store));
+        open.insert(key, Arc::clone(&store));
+        Ok(store)
     }
 
     /// The next id, persisted (as part of a reserved block) before it is returned.
@@ -136,11 +205,7 @@ impl RequestIdStore {
             self.reserved_until = 0;
         }
         if self.next >= self.reserved_until {
-            let until = (self.next + RESERVATION_BLOCK).min(self.max + 1);
-            if let Some(path) = &self.path {
-                write_atomically(path, until.to_string().as_bytes())?;
-            }
-            self.reserved_until = until;
+            self.reserve(false)?;
         }
         let id = self.next;
         self.next += 1;
@@ -154,16 +219,55 @@ impl RequestIdStore {
     /// reserves again when the block runs out.
     pub fn allocate_reserving_ahead(&mut self) -> Result<RequestId, DurabilityError> {
         let id = self.allocate()?;
-        if let Some(path) = &self.path {
-            if self.next <= self.max && self.reserved_until - self.next < RESERVATION_BLOCK / 2 {
-                let until = (self.next + RESERVATION_BLOCK).min(self.max + 1);
-                match write_atomically(path, until.to_string().as_bytes()) {
-                    Ok(()) => self.reserved_until = until,
-                    Err(error) => log::warn!("{error}"),
-                }
+        if self.path.is_some()
+            && self.next <= self.max
+            && self.reserved_until - self.next < RESERVATION_BLOCK / 2
+        {
+            if let Err(error) = self.reserve(true) {
+                log::warn!("{error}");
             }
         }
         Ok(id)
+    }
+
+    /// Reserves the block from `next` in the file, under an exclusive lock of `<file>.lock`, so
+    /// processes sharing a state directory never hand out the same id: a block another process
+    /// reserved meanwhile is skipped. `extend`: grow the current block (only if nobody reserved
+    /// past it; otherwise the next `allocate` jumps over their block).
+    fn reserve(&mut self, extend: bool) -> Result<(), DurabilityError> {
+        let Some(path) = self.path.clone() else {
+            self.reserved_until = u64::MAX;
+            return Ok(());
+        };
+        let lock_path = path.with_extension("lock");
+        if let Some(directory) = lock_path.parent() {
+            fs::create_dir_all(directory).map_err(|e| io_error("create", directory, e))?;
+        }
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io_error("open", &lock_path, e))?;
+        lock.lock().map_err(|e| io_error("lock", &lock_path, e))?;
+        let persisted = fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| text.trim().parse::<u64>().ok())
+            .filter(|value| *value <= self.max);
+        if let Some(persisted) = persisted {
+            if extend && persisted > self.reserved_until {
+                return Ok(());
+            }
+            if !extend && persisted > self.next {
+                self.next = persisted;
+            }
+        }
+        let until = (self.next + RESERVATION_BLOCK).min(self.max + 1);
+        write_atomically(&path, until.to_string().as_bytes())?;
+        self.reserved_until = until;
+        // The lock is released when `lock` is dropped, after the new value is durable.
+        drop(lock);
+        Ok(())
     }
 
     /// Takes back `id` if it is the latest one handed out and was never sent (an armed abort
@@ -172,90 +276,6 @@ impl RequestIdStore {
     pub fn give_back(&mut self, id: &RequestId) {
         if self.next > 1 && RequestId::from(self.next - 1) == *id {
             self.next -= 1;
-        }
-    }
-}
-
-/// What is known about a request that may have reached the terminal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JournalEntry {
-    /// Format version of this record.
-    pub version: u32,
-    /// The request's RequestID: the recovery key.
-    pub request_id: String,
-    /// Its RequestType.
-    pub request_type: String,
-    /// Amount as a decimal string, if any.
-    pub amount: Option<String>,
-    /// Currency, if any.
-    pub currency: Option<String>,
-    /// Terminal address.
-    pub terminal: String,
-    /// Workstation.
-    pub workstation_id: String,
-    /// When it was started (ms since the Unix epoch).
-    pub started_at_ms: u64,
-}
-
-/// The in-flight journal of one terminal: at most one entry, because a terminal runs one request at a time.
-#[derive(Debug)]
-pub struct InFlightJournal {
-    path: Option<PathBuf>,
-}
-
-impl InFlightJournal {
-    /// The journal file for `key` in `directory`; without a directory nothing is persisted.
-    pub fn new(directory: Option<&Path>, key: &str) -> Self {
-        InFlightJournal {
-            path: directory.map(|d| d.join(format!("inflight-{key}.json"))),
-        }
-    }
-
-    /// Where the entry lives.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
-    /// Records `entry` durably. Must return before the request's first byte is sent.
-    pub fn record(&self, entry: &JournalEntry) -> Result<(), DurabilityError> {
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
-        let json = serde_json::to_vec_pretty(entry).map_err(|e| DurabilityError::Corrupt {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        write_atomically(path, &json)
-    }
-
-    /// The entry left by a request whose outcome was never settled, if any.
-    pub fn pending(&self) -> Result<Option<JournalEntry>, DurabilityError> {
-        let Some(path) = &self.path else {
-            return Ok(None);
-        };
-        match fs::read(path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes)
-                    .map(Some)
-                    .map_err(|e| DurabilityError::Corrupt {
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    })
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(io_error("read", path, error)),
-        }
-    }
-
-    /// Removes the entry once its final outcome has been delivered.
-    pub fn clear(&self) -> Result<(), DurabilityError> {
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
-        match fs::remove_file(path) {
-            Ok(()) => sync_directory(path.parent().unwrap_or_else(|| Path::new("."))),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(error) => Err(io_error("remove", path, error)),
         }
     }
 }
@@ -319,7 +339,68 @@ mod tests {
     }
 
     #[test]
-    fn corrupt_counter_and_journal_are_reported_not_dropped() {
+    fn a_reservation_that_ended_at_the_boundary_restarts_at_one() {
+        let dir = temp_dir("boundary");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("ids"), "999999990").unwrap();
+        let mut store = RequestIdStore::open(Some(&dir), "ids", 999_999_999).unwrap();
+        let issued: Vec<String> = (0..10)
+            .map(|_| store.allocate().unwrap().as_str().to_owned())
+            .collect();
+        assert_eq!(issued.last().map(String::as_str), Some("999999999"));
+        assert_eq!(
+            fs::read_to_string(dir.join("ids")).unwrap(),
+            "1000000000",
+            "the block was reserved up to the boundary"
+        );
+        drop(store);
+        let mut reopened = RequestIdStore::open(Some(&dir), "ids", 999_999_999).unwrap();
+        let next = reopened.allocate().unwrap();
+        assert!(
+            !issued.iter().any(|id| id == next.as_str()),
+            "{next} was issued before the restart"
+        );
+        assert_eq!(next.as_str(), "1");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_shared_counter_continues_above_every_old_per_workstation_counter() {
+        let dir = temp_dir("shared");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("request-id-POS1"), "500").unwrap();
+        fs::write(dir.join("request-id-POS2"), "900").unwrap();
+        let a = RequestIdStore::open_shared(&dir, 999_999_999).unwrap();
+        let b = RequestIdStore::open_shared(&dir, 999_999_999).unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "one counter per directory");
+        let first = a.lock().unwrap().allocate().unwrap();
+        assert_eq!(first.as_str(), "900");
+        let second = b.lock().unwrap().allocate().unwrap();
+        assert_eq!(second.as_str(), "901");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn two_processes_sharing_a_directory_never_hand_out_the_same_id() {
+        // Two stores on one file stand for two processes: each reserves under the file lock.
+        let dir = temp_dir("two-processes");
+        let mut a = RequestIdStore::open(Some(&dir), "ids", 999_999_999).unwrap();
+        let mut b = RequestIdStore::open(Some(&dir), "ids", 999_999_999).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for round in 0..300 {
+            let store = if round % 3 == 0 { &mut a } else { &mut b };
+            let id = if round % 2 == 0 {
+                store.allocate().unwrap()
+            } else {
+                store.allocate_reserving_ahead().unwrap()
+            };
+            assert!(seen.insert(id.clone()), "{id} handed out twice");
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_counter_is_reported_not_dropped() {
         let dir = temp_dir("corrupt");
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("ids"), "garbage").unwrap();
@@ -327,38 +408,7 @@ mod tests {
             RequestIdStore::open(Some(&dir), "ids", 999_999_999),
             Err(DurabilityError::Corrupt { .. })
         ));
-        let journal = InFlightJournal::new(Some(&dir), "t");
-        fs::write(journal.path().unwrap(), b"{\"version\":1,\"request_").unwrap();
-        assert!(matches!(
-            journal.pending(),
-            Err(DurabilityError::Corrupt { .. })
-        ));
-        assert!(
-            journal.path().unwrap().exists(),
-            "a corrupt journal stays for support"
-        );
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn journal_records_and_clears() {
-        let dir = temp_dir("journal");
-        let journal = InFlightJournal::new(Some(&dir), "t");
-        assert_eq!(journal.pending().unwrap(), None);
-        let entry = JournalEntry {
-            version: 1,
-            request_id: "42".into(),
-            request_type: "CardPayment".into(),
-            amount: Some("12.50".into()),
-            currency: Some("EUR".into()),
-            terminal: "127.0.0.1:4100".into(),
-            workstation_id: "POS1".into(),
-            started_at_ms: 1,
-        };
-        journal.record(&entry).unwrap();
-        assert_eq!(journal.pending().unwrap(), Some(entry));
-        journal.clear().unwrap();
-        assert_eq!(journal.pending().unwrap(), None);
+        assert!(dir.join("ids").exists());
         fs::remove_dir_all(&dir).unwrap();
     }
 }

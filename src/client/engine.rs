@@ -10,9 +10,11 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::abort_lane::AbortLane;
-use super::delegate::{Delegate, SdkError};
+use super::delegate::{Delegate, PendingPayment, SdkError};
 use super::driver::{self, TerminalMsg};
+use super::journal::Journal;
 use super::operation::{Administration, CardInquiry, Operation, Payment, PaymentKind};
+use super::recovery_flow::pending_of;
 use super::terminal::{Terminal, TerminalKey};
 use super::wire_trace::{WireTraceConfig, WireTraceControl, WireTraceError};
 use crate::error::MapiError;
@@ -32,6 +34,12 @@ enum EngineMsg {
         reply: std::sync::mpsc::Sender<Result<Option<SocketAddr>, String>>,
     },
     SetRecoveryDelegate(Option<Arc<dyn Delegate>>),
+    ResolvePending {
+        terminal: Terminal,
+        key: String,
+        reason: String,
+        reply: std::sync::mpsc::Sender<Result<Option<PendingPayment>, String>>,
+    },
 }
 
 /// Each terminal's abort lane, found by the app's thread without the engine thread. A list: an
@@ -163,14 +171,64 @@ impl Engine {
         }
     }
 
-    /// Registers the delegate that receives the results of automatic recovery: when a terminal is
-    /// first used and its in-flight journal names an unsettled request, RepeatLastMessage runs first
-    /// and its result goes here. Without one, call `TerminalService::recover_payment` yourself.
+    /// Turns automatic recovery on (`Some`) or off. With it, a terminal's unsettled requests
+    /// (journal entries) are recovered when the terminal is first used, again with a bounded
+    /// backoff after an answer that settled nothing (`Timeouts::recovery_retry`, at most 8 times),
+    /// and before a new payment, which waits for that recovery. The outcomes (`recovered = true`)
+    /// and the "still pending" notices (`on_recovery_pending`) go to `delegate`. Without it a
+    /// payment on a terminal with an unsettled request is refused (`PAYMENT_PENDING_RECOVERY`)
+    /// until `TerminalService::recover_payment` settles it. Applies to terminals first used after
+    /// the call: set it before the first request.
     pub fn set_recovery_delegate(&self, delegate: Option<Arc<dyn Delegate>>) {
         let _ = self
             .shared
             .tx
             .send(EngineMsg::SetRecoveryDelegate(delegate));
+    }
+
+    /// The requests of `terminal` whose outcome is not settled (its journal in the state
+    /// directory), oldest first. Reads the files on the calling thread: any thread, never blocks
+    /// on the engine.
+    pub fn pending_payments(&self, terminal: &Terminal) -> Result<Vec<PendingPayment>, String> {
+        let journal = Journal::new(terminal.state_dir.as_deref(), &terminal.key().file_stem());
+        journal
+            .list()
+            .map(|stored| stored.iter().map(pending_of).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    /// An operator settles a pending request by hand once its outcome is known another way (the
+    /// reprinted ticket, the acquirer's report): `key` is its RequestID (or, for an unreadable
+    /// entry, its file name). The entry and `reason` are appended to the state directory's
+    /// `resolved-payments.jsonl` before it is removed, and the call is logged. Refused while a
+    /// request about it runs. Blocks the caller until the engine answered (up to `wait`); not
+    /// from a delegate callback of this engine (it would wait for itself).
+    pub fn resolve_pending(
+        &self,
+        terminal: &Terminal,
+        key: &str,
+        reason: &str,
+        wait: Duration,
+    ) -> Result<Option<PendingPayment>, String> {
+        if std::thread::current().name() == Some("mapi-engine") {
+            return Err("resolve_pending cannot be called from a callback on the engine thread; post it to another thread".to_owned());
+        }
+        if reason.trim().is_empty() {
+            return Err("resolve_pending needs a reason: it goes to the resolution log".to_owned());
+        }
+        let (reply, answer) = std::sync::mpsc::channel();
+        self.shared
+            .tx
+            .send(EngineMsg::ResolvePending {
+                terminal: terminal.clone(),
+                key: key.to_owned(),
+                reason: reason.to_owned(),
+                reply,
+            })
+            .map_err(|_| "the engine has stopped".to_owned())?;
+        answer
+            .recv_timeout(wait)
+            .map_err(|_| "the engine did not answer".to_owned())?
     }
 
     /// Where the channel-1 listener of `terminal` is bound (starts the terminal's session if needed).
@@ -240,6 +298,20 @@ async fn engine_loop(
                 recovery = delegate;
                 continue;
             }
+            EngineMsg::ResolvePending {
+                terminal,
+                key,
+                reason,
+                reply,
+            } => (
+                terminal.clone(),
+                TerminalMsg::ResolvePending {
+                    terminal,
+                    key,
+                    reason,
+                    reply,
+                },
+            ),
         };
         let key = terminal.key();
         let start = |terminal: Terminal| {
@@ -508,9 +580,12 @@ impl TerminalService {
         );
     }
 
-    /// Settles the payment named by the in-flight journal (or the terminal's last one) with
-    /// RepeatLastMessage: `on_payment_success`/`on_payment_error` with `recovered = true`, or
-    /// `on_error` (journal kept, try again).
+    /// Asks the terminal (RepeatLastMessage) about the requests of this terminal whose outcome is
+    /// not settled. Exactly one outcome: `on_payment_success`/`on_payment_error` with
+    /// `recovered = true` when the terminal's answer is about one of them (that entry is then
+    /// removed); `on_recovery_pending` when the answer settles nothing (Busy, no OriginalHeader,
+    /// another request, PrintLastTicket — CCV's reprint path runs first); `on_error` when the
+    /// connection fails. With nothing unsettled it reports the terminal's last answer.
     pub fn recover_payment(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
         self.engine
             .run(terminal, Operation::RecoverPayment, delegate);
@@ -519,6 +594,22 @@ impl TerminalService {
     /// Same wire request as [`TerminalService::recover_payment`] (CCV's name for it).
     pub fn repeat_last_message(&self, terminal: &Terminal, delegate: Arc<dyn Delegate>) {
         self.recover_payment(terminal, delegate);
+    }
+
+    /// See [`Engine::pending_payments`].
+    pub fn pending_payments(&self, terminal: &Terminal) -> Result<Vec<PendingPayment>, String> {
+        self.engine.pending_payments(terminal)
+    }
+
+    /// See [`Engine::resolve_pending`] (waits up to 10 s for the engine).
+    pub fn resolve_pending(
+        &self,
+        terminal: &Terminal,
+        key: &str,
+        reason: &str,
+    ) -> Result<Option<PendingPayment>, String> {
+        self.engine
+            .resolve_pending(terminal, key, reason, Duration::from_secs(10))
     }
 
     /// Any administrative request: its data callbacks (`config_data`, `card_uid`, receipts), then

@@ -8,13 +8,17 @@ mod dispatch;
 mod driver;
 pub mod durability;
 mod engine;
+pub mod journal;
 mod operation;
+pub mod recovery;
+mod recovery_flow;
 mod terminal;
 mod validation;
 pub mod wire_trace;
 
 pub use delegate::{
-    AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
+    AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, PendingPayment,
+    PendingState, SdkError,
 };
 pub use engine::{Engine, PaymentService, TerminalService, TokenService};
 pub use operation::{Administration, CardInquiry, Operation, Payment, PaymentKind};

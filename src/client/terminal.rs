@@ -18,6 +18,9 @@ pub struct Timeouts {
     pub request: Duration,
     /// A channel-1 connection the POS had nothing to answer on for this long is closed.
     pub device_connection_idle: Duration,
+    /// First wait before automatic recovery asks again after an answer that settled nothing
+    /// (doubling up to 16 times this, at most 8 automatic attempts).
+    pub recovery_retry: Duration,
 }
 
 impl Timeouts {
@@ -28,6 +31,8 @@ impl Timeouts {
             abort: dialect.default_abort_timeout(),
             request: dialect.default_request_timeout(),
             device_connection_idle: Duration::from_secs(60),
+            // The public firmware that drives a CCV terminal waits 4 s between attempts.
+            recovery_retry: Duration::from_secs(4),
         }
     }
 
@@ -39,6 +44,7 @@ impl Timeouts {
             abort: scale(self.abort),
             request: scale(self.request),
             device_connection_idle: scale(self.device_connection_idle),
+            recovery_retry: scale(self.recovery_retry),
         }
     }
 }

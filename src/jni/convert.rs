@@ -208,6 +208,7 @@ pub fn terminal(env: &mut Env<'_>, object: &JObject<'_>) -> Result<Terminal, Bri
             "responseTimeoutMillis",
         )?,
         device_connection_idle: defaults.device_connection_idle,
+        recovery_retry: defaults.recovery_retry,
     };
     let mut terminal = Terminal::new(&ip, dialect)
         .with_port(port(int_field(env, object, f.port)?, "port")?)

@@ -119,8 +119,8 @@ pub struct Script {
     pub e_receipt: bool,
     /// After the receipts, send a journal receipt (a JournalPrinter device request; M2A/M3A).
     pub journal_receipt: bool,
-    /// How the terminal answers its 1st, 2nd, … RepeatLastMessage; after the list (and when it is
-    /// empty) it repeats its last response truthfully.
+    /// How the terminal answers its 1st, 2nd, … RepeatLastMessage since this script was set; after
+    /// the list (and when it is empty) it repeats its last response truthfully.
     pub recovery_answers: Vec<RecoveryAnswer>,
 }
 
@@ -221,6 +221,14 @@ const PRESETS: &[(&str, &str)] = &[
     (
         "close-after-authorisation",
         "channel 0 closed after authorisation; payment completes (T1A)",
+    ),
+    (
+        "close-after-authorisation-recovery-busy",
+        "as close-after-authorisation; the first RepeatLastMessage is answered Busy without OriginalHeader",
+    ),
+    (
+        "close-after-authorisation-print-last-ticket",
+        "as close-after-authorisation; the first RepeatLastMessage is answered PrintLastTicket",
     ),
     (
         "close-before-response",
@@ -418,6 +426,14 @@ impl Script {
                 "silent" => Script::silent(),
                 "close-after-request" => Script::close_after_request(),
                 "close-after-authorisation" => Script::close_after_authorisation(),
+                "close-after-authorisation-recovery-busy" => Script {
+                    recovery_answers: vec![RecoveryAnswer::Bare(OverallResult::Busy)],
+                    ..Script::close_after_authorisation()
+                },
+                "close-after-authorisation-print-last-ticket" => Script {
+                    recovery_answers: vec![RecoveryAnswer::Bare(OverallResult::PrintLastTicket)],
+                    ..Script::close_after_authorisation()
+                },
                 "close-before-response" => Script::close_before_response(),
                 "garbage" => Script::garbage(GarbageKind::MalformedXml),
                 "huge-length" => Script::garbage(GarbageKind::HugeLength),

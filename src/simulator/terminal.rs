@@ -149,8 +149,10 @@ impl Shared {
         lock(&self.script).clone()
     }
 
+    /// A new script starts its `recovery_answers` from the first.
     pub(crate) fn set_script(&self, script: Script) {
         *lock(&self.script) = script;
+        lock(&self.state).repeats = 0;
     }
 
     /// Remembers the customer receipt just printed, for a later TicketReprint.

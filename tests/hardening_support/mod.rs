@@ -30,6 +30,7 @@ pub fn test_timeouts() -> Timeouts {
         abort: Duration::from_secs(2),
         request: Duration::from_secs(3),
         device_connection_idle: Duration::from_secs(5),
+        recovery_retry: Duration::from_millis(50),
     }
 }
 

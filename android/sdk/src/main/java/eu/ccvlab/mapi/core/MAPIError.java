@@ -27,7 +27,21 @@ public enum MAPIError {
     /** An abort was asked while no request runs on that terminal; nothing was sent. */
     NOT_A_FLOW_HAPPENING,
     /** An abort was asked while another abort is still waiting for its answer; nothing was sent. */
-    SECONDARY_FLOW_ALREADY_HAPPENING;
+    SECONDARY_FLOW_ALREADY_HAPPENING,
+    /**
+     * (An extension, not in CCV's SDK.) A recovery attempt ended without the terminal's answer about the
+     * payment (the terminal was busy, named another request, asked for a ticket reprint…): its outcome is
+     * still unknown. The SDK keeps it as a pending payment and, with automatic recovery, tries again.
+     * {@code Error.requestId()} names the payment, {@code detail()} says why.
+     */
+    RECOVERY_PENDING,
+    /**
+     * (An extension, not in CCV's SDK.) A payment was refused before anything was sent because an earlier
+     * payment on this terminal is not settled: {@code Error.requestId()} names it. Recover it with
+     * {@code TerminalService.recoverPayment}, or resolve it by hand with
+     * {@code TerminalService.resolvePendingPayment} once its outcome is known.
+     */
+    PAYMENT_PENDING_RECOVERY;
 
     /**
      * The constant named {@code name}, or {@code null} when {@code name} is {@code null} or unknown (a newer
