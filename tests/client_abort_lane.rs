@@ -203,3 +203,61 @@ fn an_abort_on_a_new_connection_takes_the_armed_abort_s_request_id() {
         "one AbortRequest, no RequestID skipped"
     );
 }
+
+/// A payment delegate that answers its error with an abort, from inside the callback.
+struct AbortOnError {
+    engine: mapi::client::Engine,
+    terminal: mapi::client::Terminal,
+    abort: Arc<Recorder>,
+    finals: Arc<Recorder>,
+}
+
+impl Delegate for AbortOnError {
+    fn on_error(&self, error: &SdkError) {
+        self.finals.on_error(error);
+        PaymentService::with_engine(&self.engine).abort(&self.terminal, self.abort.clone());
+    }
+}
+
+#[test]
+fn an_abort_asked_when_a_dead_task_reports_its_payment_is_answered_by_the_engine() {
+    // The task dies (a bug, here an injected panic) while its lane holds an armed abort. It tells
+    // the payment's delegate, which aborts at once: the abort must not leave through the dead
+    // task's lane (nobody would record it) but reach the engine, which has nothing running.
+    let rig = Rig::new(
+        mapi::Dialect::OpiNl,
+        mapi::SocketMode::DualSocket,
+        Script::abort_window(),
+    );
+    let abort = Recorder::new();
+    let finals = Recorder::new();
+    let payment = Arc::new(AbortOnError {
+        engine: rig.engine.clone(),
+        terminal: rig.terminal.clone(),
+        abort: abort.clone(),
+        finals: finals.clone(),
+    });
+    PaymentService::with_engine(&rig.engine).payment(&rig.terminal, sale(), payment);
+    rig.wait_step(RunStep::AwaitingCard);
+    rig.engine.run(
+        &rig.terminal,
+        mapi::client::Operation::InjectPanic,
+        Recorder::new(),
+    );
+    assert!(matches!(finals.wait_final(), Callback::Error(_)));
+    match abort.wait_final() {
+        Callback::Error(error) => assert_eq!(
+            error.mapi_error,
+            Some(mapi::MapiError::NotAFlowHappening),
+            "{error:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let aborts_sent = rig
+        .simulator
+        .received_messages()
+        .iter()
+        .filter(|m| m.request_type() == "AbortRequest")
+        .count();
+    assert_eq!(aborts_sent, 0, "nothing left through the dead task's lane");
+}

@@ -102,6 +102,10 @@ impl Drop for TerminalTask {
     /// A task that ends with flows pending (a panic in the engine, or the engine shutting down)
     /// still answers each of them once: the app must never wait forever for a callback.
     fn drop(&mut self) {
+        // The lane is emptied before any delegate hears of the end: an app that reacts to the
+        // error with an abort must find no armed abort of this dead task (its write would go out
+        // with nobody left to record it) and reach the engine, which answers it.
+        let lane_waiting = self.lane.drain();
         for (_, flow) in self.flows.drain() {
             let error = SdkError {
                 mapi_error: Some(MapiError::TerminalConnectionLost),
@@ -112,7 +116,7 @@ impl Drop for TerminalTask {
             };
             call("on_error", || flow.delegate.on_error(&error));
         }
-        for (request_id, delegate) in self.lane.drain() {
+        for (request_id, delegate) in lane_waiting {
             let error = local_error(
                 Some(MapiError::TerminalConnectionLost),
                 Some(request_id),
