@@ -25,6 +25,9 @@ expected_exports="JNI_OnLoad"
 for native in payment abort administration recoverPayment answerAsk listenPort liveHandleCount globalRefCount; do
     expected_exports="$expected_exports Java_eu_ccvlab_mapi_internal_NativeEngine_$native"
 done
+for native in setRecoveryDelegate pendingPayments resolvePending; do
+    expected_exports="$expected_exports Java_eu_ccvlab_mapi_internal_NativeRecovery_$native"
+done
 for native in enable disable export; do
     expected_exports="$expected_exports Java_eu_ccvlab_mapi_internal_NativeTrace_$native"
 done

@@ -251,10 +251,12 @@ impl TerminalTask {
                     recovery_needed,
                     detail,
                 };
-                call("on_error", || delegate.on_error(&error));
+                // Recorded before the app hears: what it does in the callback (list the pending
+                // payments, crash) already finds the entry with its reason.
                 if flow.journaled && !settled {
                     self.payment_unsettled(&flow.request_id, &error.to_string());
                 }
+                call("on_error", || delegate.on_error(&error));
             }
         }
         // Cleared only after the outcome was delivered: a crash inside the callback leaves the

@@ -10,6 +10,7 @@ mod callbacks;
 mod convert;
 mod errors;
 mod logging;
+mod recovery;
 #[cfg(feature = "simulator")]
 mod simulator_bridge;
 #[cfg(feature = "simulator")]

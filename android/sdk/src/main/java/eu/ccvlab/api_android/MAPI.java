@@ -7,6 +7,7 @@ import android.os.Handler;
 import android.os.Looper;
 
 import eu.ccvlab.mapi.core.MapiConfig;
+import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 
 /**
  * The SDK's Android entry point: call {@link #initialize(Context)} once, for instance in
@@ -20,10 +21,12 @@ public final class MAPI {
 
     /**
      * Makes every delegate callback arrive on the main thread and keeps the SDK's state (RequestID counter,
-     * in-flight journal for crash recovery) in {@code <filesDir>/mapi}. Thread: any; returns at once. Calling
-     * it again sets the same values again.
+     * in-flight journal for crash recovery) in {@code <noBackupFilesDir>/mapi}: Auto Backup must never restore
+     * one device's counter or unsettled payments onto another. State an earlier version kept in
+     * {@code <filesDir>/mapi} is moved there first. Thread: any, but the first call may move a few small
+     * files: call it from {@code Application.onCreate()}. Calling it again sets the same values again.
      *
-     * @param context any context of the app (only {@code getFilesDir()} is used)
+     * @param context any context of the app (only {@code getNoBackupFilesDir()} / {@code getFilesDir()} are used)
      * @throws NullPointerException if {@code context} is null
      */
     public static void initialize(Context context) {
@@ -32,6 +35,43 @@ public final class MAPI {
         }
         Handler mainThread = new Handler(Looper.getMainLooper());
         MapiConfig.setCallbackExecutor(mainThread::post);
-        MapiConfig.setStateDirectory(new File(context.getFilesDir(), "mapi"));
+        MapiConfig.setStateDirectory(stateDirectory(context));
+    }
+
+    /**
+     * As {@link #initialize(Context)}, with automatic recovery on (see
+     * {@link MapiConfig#setRecoveryDelegate}): a payment whose outcome the app lost is recovered by itself, and
+     * its outcome reaches {@code recoveryDelegate} on the main thread. An extension of this SDK.
+     *
+     * @param context          any context of the app
+     * @param recoveryDelegate where recovered outcomes go
+     * @throws NullPointerException if an argument is null
+     */
+    public static void initialize(Context context, PaymentDelegate recoveryDelegate) {
+        if (recoveryDelegate == null) {
+            throw new NullPointerException("recoveryDelegate must not be null");
+        }
+        initialize(context);
+        MapiConfig.setRecoveryDelegate(recoveryDelegate);
+    }
+
+    /** {@code <noBackupFilesDir>/mapi}, after moving what an earlier version left in {@code <filesDir>/mapi}. */
+    private static File stateDirectory(Context context) {
+        File target = new File(context.getNoBackupFilesDir(), "mapi");
+        File legacy = new File(context.getFilesDir(), "mapi");
+        File[] old = legacy.listFiles();
+        if (old != null && old.length > 0) {
+            target.mkdirs();
+            for (File file : old) {
+                File moved = new File(target, file.getName());
+                // Never over a newer file: what is already in the new place wins, the old copy stays.
+                if (!moved.exists() && !file.renameTo(moved)) {
+                    java.util.logging.Logger.getLogger("eu.ccvlab.mapi")
+                            .warning("could not move " + file + " to " + moved);
+                }
+            }
+            legacy.delete();
+        }
+        return target;
     }
 }

@@ -69,7 +69,7 @@ public final class DemoActivity extends Activity {
     @Override
     protected void onCreate(Bundle savedInstanceState) {
         super.onCreate(savedInstanceState);
-        // Callbacks on the main thread, state (RequestIDs, in-flight journal) in filesDir/mapi.
+        // Callbacks on the main thread, state (RequestIDs, in-flight journal) in noBackupFilesDir/mapi.
         MAPI.initialize(getApplicationContext());
         setContentView(buildScreen());
         restoreSettings();

@@ -1,10 +1,12 @@
 package eu.ccvlab.mapi.api;
 
+import java.util.List;
 import java.util.Objects;
 
 import eu.ccvlab.mapi.core.api.TerminalApi;
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate;
+import eu.ccvlab.mapi.core.payment.PendingPayment;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 import eu.ccvlab.mapi.internal.Flows;
 import eu.ccvlab.mapi.internal.NativeEngine;
@@ -57,6 +59,49 @@ public class TerminalService implements TerminalApi {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
         Flows.recoverPayment(terminal, "repeatLastMessage", delegate);
+    }
+
+    /**
+     * (An extension, not in CCV's SDK.) The payments of {@code terminal} whose outcome is not settled: sent and
+     * never answered, or recovered without an answer about them yet. While one is listed, a new payment on the
+     * terminal is refused ({@code MAPIError.PAYMENT_PENDING_RECOVERY}) unless automatic recovery settles it
+     * first. Show them to the merchant; recover with {@link #recoverPayment}, or resolve by hand with
+     * {@link #resolvePendingPayment} once the outcome is known.
+     *
+     * <p>Thread: any, but it reads the state directory: call it off the main thread. Returns the list, no
+     * callback.
+     *
+     * @param terminal the terminal
+     * @return its pending payments, oldest first (empty without a state directory)
+     * @throws NullPointerException  if {@code terminal} is null
+     * @throws IllegalStateException if the state directory cannot be read
+     */
+    public List<PendingPayment> pendingPayments(ExternalTerminal terminal) {
+        Objects.requireNonNull(terminal, "terminal must not be null");
+        return Flows.pendingPayments(terminal);
+    }
+
+    /**
+     * (An extension, not in CCV's SDK.) Settles a pending payment by hand once its outcome is known another
+     * way (the reprinted ticket, the acquirer's report). The record and {@code reason} are appended to
+     * {@code resolved-payments.jsonl} in the state directory before the record is removed, and the call is
+     * logged. Refused while a request about it runs.
+     *
+     * <p>Thread: any except the callback executor's thread of a running flow; blocks up to 10 s for the engine:
+     * call it off the main thread.
+     *
+     * @param terminal the terminal
+     * @param key      {@link PendingPayment#key()}: the RequestID, or an unreadable record's file name
+     * @param reason   why, for the log (required, not empty)
+     * @return the resolved payment, or null when nothing pending on the terminal had {@code key}
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException if it was refused (it runs now, no reason) or the state cannot be written
+     */
+    public PendingPayment resolvePendingPayment(ExternalTerminal terminal, String key, String reason) {
+        Objects.requireNonNull(terminal, "terminal must not be null");
+        Objects.requireNonNull(key, "key must not be null");
+        Objects.requireNonNull(reason, "reason must not be null");
+        return Flows.resolvePending(terminal, key, reason);
     }
 
     /**

@@ -58,9 +58,30 @@ public final class MapiConfig {
     }
 
     /**
+     * Turns automatic recovery on: the SDK then recovers a payment whose outcome it lost (the app died, the
+     * connection dropped) by itself — when its terminal is first used, again with a bounded backoff while the
+     * terminal cannot tell (busy, still finishing it), and before a new payment on that terminal, which waits
+     * for it. Each recovered outcome arrives at {@code delegate.onPaymentSuccess/onPaymentError} with
+     * {@code PaymentResult.recovered()} true; an attempt that settled nothing arrives at {@code onError} with
+     * {@code MAPIError.RECOVERY_PENDING}, the payment's {@code requestId()} and the reason in {@code detail()}.
+     * Without it (the default, as in CCV's SDK) a payment on a terminal with an unsettled one is refused with
+     * {@code PAYMENT_PENDING_RECOVERY} until {@code TerminalService.recoverPayment} settles it. Set it before the
+     * first request: it applies to terminals first used afterwards. An extension of this SDK.
+     *
+     * <p>Thread: any; returns at once. Callbacks arrive on the callback executor, never on a native thread.
+     *
+     * @param delegate where recovered outcomes go, or null to turn automatic recovery off
+     */
+    public static void setRecoveryDelegate(eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate delegate) {
+        eu.ccvlab.mapi.internal.Flows.setRecoveryDelegate(delegate);
+    }
+
+    /**
      * Sets the directory where the SDK keeps its RequestID counter and its in-flight journal (the record of a
      * payment whose outcome is not known yet, used to recover it after a crash). On Android,
-     * {@code MAPI.initialize} sets {@code <filesDir>/mapi}. The directory is created when needed.
+     * {@code MAPI.initialize} sets {@code <noBackupFilesDir>/mapi} (kept out of Auto Backup, so a restored
+     * device never inherits another device's counter or unsettled payments). The directory is created when
+     * needed.
      * Thread: any; returns at once.
      *
      * @param directory the directory, or null for none: then nothing survives a crash or a restart (RequestIDs

@@ -86,6 +86,44 @@ public final class Flows {
         NativeEngine.recoverPayment(NativeTerminal.from(terminal), callbacks(flow, delegate));
     }
 
+    /**
+     * Hands automatic recovery's delegate to the engine (null: off).
+     *
+     * @param delegate the delegate, or null
+     */
+    public static void setRecoveryDelegate(PaymentDelegate delegate) {
+        NativeRecovery.setRecoveryDelegate(delegate == null ? null : callbacks("automatic recovery", delegate));
+    }
+
+    /**
+     * The unsettled payments of {@code terminal}.
+     *
+     * @param terminal the terminal
+     * @return its pending payments, oldest first
+     */
+    public static java.util.List<eu.ccvlab.mapi.core.payment.PendingPayment> pendingPayments(
+            ExternalTerminal terminal) {
+        return eu.ccvlab.mapi.core.payment.PendingPayment.fromFlat(
+                NativeRecovery.pendingPayments(NativeTerminal.from(terminal)), NativeRecovery.FIELDS);
+    }
+
+    /**
+     * Resolves a pending payment by hand.
+     *
+     * @param terminal the terminal
+     * @param key      its key
+     * @param reason   why
+     * @return the resolved payment, or null when nothing had {@code key}
+     */
+    public static eu.ccvlab.mapi.core.payment.PendingPayment resolvePending(ExternalTerminal terminal, String key,
+            String reason) {
+        java.util.List<eu.ccvlab.mapi.core.payment.PendingPayment> resolved =
+                eu.ccvlab.mapi.core.payment.PendingPayment.fromFlat(
+                        NativeRecovery.resolvePending(NativeTerminal.from(terminal), key, reason),
+                        NativeRecovery.FIELDS);
+        return resolved.isEmpty() ? null : resolved.get(0);
+    }
+
     private static DelegateCallbacks callbacks(String flow, TerminalDelegate delegate) {
         return new DelegateCallbacks(flow, delegate, MapiConfig.getCallbackExecutor());
     }

@@ -60,7 +60,7 @@ public class ApiValuesTest {
         assertEquals(Arrays.asList("FLOW_ALREADY_HAPPENING", "TERMINAL_CONNECTION_LOST",
                 "FAILED_TO_CONNECT_TO_TERMINAL", "RESPONSE_TIMEOUT", "AUTH_AND_CAP_FLOW_NOT_SUPPORTED",
                 "RECEIVED_UNKNOWN_MESSAGE_FROM_TERMINAL", "VOID_SPECIFIC_SALE_NOT_SUPPORTED", "NOT_A_FLOW_HAPPENING",
-                "SECONDARY_FLOW_ALREADY_HAPPENING"), names);
+                "SECONDARY_FLOW_ALREADY_HAPPENING", "RECOVERY_PENDING", "PAYMENT_PENDING_RECOVERY"), names);
         assertSame(MAPIError.RESPONSE_TIMEOUT, MAPIError.fromName("RESPONSE_TIMEOUT"));
         assertNull(MAPIError.fromName("SOMETHING_NEWER"));
         assertNull(MAPIError.fromName(null));
