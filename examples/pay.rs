@@ -12,6 +12,7 @@ use mapi::client::{
     PaymentKind, PaymentReceipt, PaymentResult, PaymentService, PendingPayment, SdkError, Terminal,
     TerminalService, Timeouts, TokenService, WireTraceConfig,
 };
+use mapi::message::masking::mask_digit_runs;
 use mapi::message::{Amount, ConfigItem, TextLine};
 use mapi::{Dialect, SocketMode};
 use serde_json::{json, Value};
@@ -224,8 +225,14 @@ fn emit(value: Value) {
     println!("{value}");
 }
 
-fn texts(lines: &[TextLine]) -> Vec<&str> {
-    lines.iter().map(|l| l.text.as_str()).collect()
+/// Display and receipt lines as `pay` prints them: card numbers masked, since its output ends up
+/// in logs and support tickets (an app's printer delegate gets the text as the terminal sent it).
+fn texts(lines: &[TextLine]) -> Vec<String> {
+    lines.iter().map(TextLine::masked_text).collect()
+}
+
+fn masked(text: &str) -> String {
+    mask_digit_runs(text)
 }
 
 fn payment_json(event: &str, result: &PaymentResult) -> Value {
@@ -268,23 +275,23 @@ impl Delegate for JsonDelegate {
         emit(json!({"event": "display", "target": "customer", "lines": texts(lines)}));
     }
     fn print_merchant_receipt_and_signature(&self, receipt: &PaymentReceipt) {
-        emit(json!({"event": "receipt", "kind": "merchant", "lines": receipt.plain_text_lines()}));
+        emit(json!({"event": "receipt", "kind": "merchant", "lines": texts(&receipt.lines)}));
     }
     fn print_customer_receipt_and_signature(&self, receipt: &PaymentReceipt) {
-        emit(json!({"event": "receipt", "kind": "customer", "lines": receipt.plain_text_lines()}));
+        emit(json!({"event": "receipt", "kind": "customer", "lines": texts(&receipt.lines)}));
     }
     fn print_journal_receipt(&self, receipt: &PaymentReceipt) {
-        emit(json!({"event": "receipt", "kind": "journal", "lines": receipt.plain_text_lines()}));
+        emit(json!({"event": "receipt", "kind": "journal", "lines": texts(&receipt.lines)}));
     }
     fn store_ejournal(&self, text: &str) {
-        emit(json!({"event": "ejournal", "text": text}));
+        emit(json!({"event": "ejournal", "text": masked(text)}));
     }
     fn print_dcc_offer(&self, receipt: &PaymentReceipt) {
-        emit(json!({"event": "receipt", "kind": "dcc_offer", "lines": receipt.plain_text_lines()}));
+        emit(json!({"event": "receipt", "kind": "dcc_offer", "lines": texts(&receipt.lines)}));
     }
     fn e_receipt(&self, content: &str) {
         emit(
-            json!({"event": "receipt", "kind": "e_receipt", "lines": content.lines().collect::<Vec<_>>()}),
+            json!({"event": "receipt", "kind": "e_receipt", "lines": content.lines().map(masked).collect::<Vec<_>>()}),
         );
     }
     fn config_data(&self, items: &[ConfigItem]) {
@@ -347,7 +354,7 @@ impl Delegate for JsonDelegate {
             "result": error.result.as_ref().map(|r| r.as_str()),
             "request_id": error.request_id.as_ref().map(|r| r.as_str()),
             "recovery_needed": error.recovery_needed,
-            "detail": error.detail,
+            "detail": masked(&error.detail),
         }));
         self.done();
     }

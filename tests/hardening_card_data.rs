@@ -6,6 +6,8 @@
 //! holds for card numbers the terminal puts on receipt and display lines, grouped or not.
 
 mod hardening_support;
+#[path = "support/pay.rs"]
+mod pay;
 
 use std::sync::Arc;
 
@@ -18,6 +20,7 @@ use mapi::message::{CardNumber, CardValue, Message, Secret, TextLine};
 use mapi::session::Response;
 use mapi::simulator::{RunStep, Script, SimEvent};
 use mapi::{Dialect, SocketMode};
+use pay::pay_binary;
 
 const PAN: &str = "6789012345678901234";
 const MASKED: &str = "678901*********1234";
@@ -326,4 +329,36 @@ fn card_numbers_on_receipts_and_displays_reach_the_app_but_no_debug_form_or_log(
         .filter(|line| !grouped_leaks(line).is_empty())
         .collect();
     assert!(leaked.is_empty(), "card numbers in the log: {leaked:#?}");
+}
+
+#[test]
+fn pay_prints_receipt_and_display_lines_with_card_numbers_masked() {
+    let pos = Pos::new(
+        "pay-card-lines",
+        Dialect::OpiNl,
+        SocketMode::SingleSocket,
+        Script::success(),
+        Vec::new(),
+    );
+    pos.proxy
+        .set_rewrite(Direction::ToPos, with_card_numbers_in_lines());
+    let output = std::process::Command::new(pay_binary())
+        .args(["--host", "127.0.0.1", "--port"])
+        .arg(pos.proxy.address().port().to_string())
+        .args(["--socket-mode", "single", "--state-dir"])
+        .arg(&pos.state_dir)
+        .output()
+        .expect("pay runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("\"payment_success\""), "{stdout}");
+    assert!(stdout.contains("\"receipt\""), "{stdout}");
+    let digits: String = stdout.chars().filter(char::is_ascii_digit).collect();
+    assert!(
+        !stdout.contains(PAN) && !stdout.contains(GROUPED) && !digits.contains(PAN),
+        "a card number in clear in pay's output: {stdout}"
+    );
+    assert!(
+        stdout.contains(MASKED),
+        "the masked form is printed: {stdout}"
+    );
 }
