@@ -12,6 +12,7 @@ pub mod journal;
 mod operation;
 pub mod recovery;
 mod recovery_flow;
+mod services;
 mod terminal;
 mod validation;
 pub mod wire_trace;
@@ -20,7 +21,8 @@ pub use delegate::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, PendingPayment,
     PendingState, SdkError,
 };
-pub use engine::{Engine, PaymentService, TerminalService, TokenService};
+pub use engine::Engine;
 pub use operation::{Administration, CardInquiry, Operation, Payment, PaymentKind};
+pub use services::{PaymentService, TerminalService, TokenService};
 pub use terminal::{Terminal, TerminalKey, Timeouts};
 pub use wire_trace::{WireTraceConfig, WireTraceError};

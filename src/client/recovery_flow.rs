@@ -18,11 +18,11 @@
 
 use std::sync::Arc;
 
-use super::delegate::{Delegate, PaymentResult, PendingPayment, PendingState, SdkError};
+use super::delegate::{Delegate, PaymentResult, PendingPayment, SdkError};
 use super::driver::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
 use super::journal::{EntryState, JournalEntry, Stored};
 use super::operation::{self, Administration, Operation};
-use super::recovery::{judge, Verdict};
+use super::recovery::{describe, judge, pending_of, summary, Verdict};
 use crate::error::MapiError;
 use crate::message::{OverallResult, RequestId};
 use crate::session::{Outcome, Response};
@@ -80,58 +80,6 @@ pub(crate) enum Gate {
     Refuse(SdkError),
     /// Recover the unsettled entry first, then run it.
     RecoverFirst,
-}
-
-/// The app's view of a journal file.
-pub(crate) fn pending_of(stored: &Stored) -> PendingPayment {
-    match stored {
-        Stored::Entry { entry, .. } => PendingPayment {
-            key: entry.request_id.clone(),
-            request_id: Some(RequestId(entry.request_id.clone())),
-            request_type: Some(entry.request_type.clone()),
-            amount: entry.amount.as_deref().and_then(|a| a.parse().ok()),
-            currency: entry.currency.clone(),
-            terminal: Some(entry.terminal.clone()),
-            started_at_ms: Some(entry.started_at_ms),
-            state: match entry.state {
-                EntryState::InFlight => PendingState::InFlight,
-                EntryState::Pending => PendingState::Pending,
-                EntryState::NeedsOperator => PendingState::NeedsOperator,
-            },
-            attempts: entry.attempts,
-            reason: entry.reason.clone().unwrap_or_else(|| {
-                "sent to the terminal; its answer never reached the app (crash or lost connection)"
-                    .to_owned()
-            }),
-            evidence: entry.evidence.clone(),
-        },
-        Stored::Corrupt { path, reason } => PendingPayment {
-            key: stored.key(),
-            request_id: None,
-            request_type: None,
-            amount: None,
-            currency: None,
-            terminal: None,
-            started_at_ms: None,
-            state: PendingState::Corrupt,
-            attempts: 0,
-            reason: format!(
-                "{} is corrupt ({reason}); it was left untouched: send it to support, then resolve it by its file name",
-                path.display()
-            ),
-            evidence: Vec::new(),
-        },
-    }
-}
-
-fn describe(entry: &JournalEntry) -> String {
-    format!(
-        "request {} ({} {} {})",
-        entry.request_id,
-        entry.request_type,
-        entry.amount.as_deref().unwrap_or("-"),
-        entry.currency.as_deref().unwrap_or("")
-    )
 }
 
 impl TerminalTask {
@@ -635,27 +583,6 @@ impl TerminalTask {
         }
         Ok(resolved.as_ref().map(pending_of))
     }
-}
-
-/// One line of evidence about an answer (the XML's summary, no card data).
-fn summary(response: &Response) -> String {
-    let header = response
-        .original_header()
-        .map(|h| {
-            format!(
-                " OriginalHeader RequestID={} RequestType={} OverallResult={}",
-                h.request_id.as_ref().map_or("-", |r| r.as_str()),
-                h.request_type.as_deref().unwrap_or("-"),
-                h.overall_result.as_ref().map_or("-", |r| r.as_str()),
-            )
-        })
-        .unwrap_or_else(|| " (no OriginalHeader)".to_owned());
-    format!(
-        "{} {} answered {}{header}",
-        response.request_type(),
-        response.request_id(),
-        response.overall_result()
-    )
 }
 
 /// RepeatLastMessage with nothing journaled: the terminal's last answer, as CCV's
