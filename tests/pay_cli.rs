@@ -124,3 +124,56 @@ fn a_refused_administration_is_one_error_line() {
     assert_eq!(errors[0]["result"], "TimedOut");
     assert!(events(&lines, "card_uid").is_empty());
 }
+
+/// RequestIDs of the requests `simulator` received.
+fn requests_received(simulator: &mapi::simulator::SimulatorHandle) -> Vec<String> {
+    simulator
+        .received_messages()
+        .iter()
+        .filter(|m| {
+            matches!(
+                m,
+                mapi::message::Message::CardServiceRequest(_)
+                    | mapi::message::Message::ServiceRequest(_)
+            )
+        })
+        .map(|m| m.request_id().to_string())
+        .collect()
+}
+
+#[test]
+fn finding3_pay_without_state_dir_never_reuses_an_id_across_runs() {
+    let home = std::env::temp_dir().join(format!("mapi-pay-home-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let simulator = Simulator::spawn(SimulatorConfig::new(
+        Dialect::OpiNl,
+        SocketMode::SingleSocket,
+    ))
+    .unwrap();
+    let pay = pay_binary();
+    for _ in 0..3 {
+        let output = std::process::Command::new(&pay)
+            .args(["--host", "127.0.0.1", "--port"])
+            .arg(simulator.address().port().to_string())
+            .args(["--socket-mode", "single", "--amount", "1.00"])
+            .env("HOME", &home)
+            .env_remove("XDG_STATE_HOME")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let mut ids = requests_received(&simulator);
+    assert_eq!(ids.len(), 3);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "pay reused a RequestID across runs");
+    assert!(
+        home.join(".local/state/mapi-pay").is_dir(),
+        "pay keeps its state per user"
+    );
+    simulator.shutdown();
+}
