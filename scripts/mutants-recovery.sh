@@ -10,6 +10,8 @@
 #
 #   scripts/mutants-recovery.sh                  every mutant of the four files
 #   scripts/mutants-recovery.sh --re judge       only mutants whose name matches (options pass through)
+#   MUTANTS_FILES="src/client/recovery.rs src/client/journal.rs" scripts/mutants-recovery.sh
+#                                                only these files
 #   MUTANTS_JOBS=2 / MUTANTS_TIMEOUT=120 / MUTANTS_OUT=/tmp/m   as in scripts/mutants.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +34,12 @@ mkdir -p "$out"
 echo "== cargo mutants on recovery and durability ($(cargo mutants --version), jobs $jobs, timeout ${timeout}s)"
 start=$(date +%s)
 status=0
-cargo mutants \
-    --file src/client/recovery.rs --file src/client/journal.rs \
-    --file src/client/durability.rs --file src/client/recovery_flow.rs \
+files=${MUTANTS_FILES:-src/client/recovery.rs src/client/journal.rs src/client/durability.rs src/client/recovery_flow.rs}
+file_args=()
+for file in $files; do
+    file_args+=(--file "$file")
+done
+cargo mutants "${file_args[@]}" \
     --jobs "$jobs" --timeout "$timeout" --output "$out" "$@" -- "${test_args[@]}" || status=$?
 elapsed=$(($(date +%s) - start))
 if [[ $status -ne 0 && $status -ne 2 && $status -ne 3 ]]; then
