@@ -8,6 +8,7 @@ import android.os.Looper;
 
 import eu.ccvlab.mapi.core.MapiConfig;
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
+import eu.ccvlab.mapi.internal.StateDirectories;
 
 /**
  * The SDK's Android entry point: call {@link #initialize(Context)} once, for instance in
@@ -57,21 +58,7 @@ public final class MAPI {
 
     /** {@code <noBackupFilesDir>/mapi}, after moving what an earlier version left in {@code <filesDir>/mapi}. */
     private static File stateDirectory(Context context) {
-        File target = new File(context.getNoBackupFilesDir(), "mapi");
-        File legacy = new File(context.getFilesDir(), "mapi");
-        File[] old = legacy.listFiles();
-        if (old != null && old.length > 0) {
-            target.mkdirs();
-            for (File file : old) {
-                File moved = new File(target, file.getName());
-                // Never over a newer file: what is already in the new place wins, the old copy stays.
-                if (!moved.exists() && !file.renameTo(moved)) {
-                    java.util.logging.Logger.getLogger("eu.ccvlab.mapi")
-                            .warning("could not move " + file + " to " + moved);
-                }
-            }
-            legacy.delete();
-        }
-        return target;
+        return StateDirectories.migrate(new File(context.getFilesDir(), "mapi"),
+                new File(context.getNoBackupFilesDir(), "mapi"));
     }
 }
