@@ -20,6 +20,7 @@ pub use types::{
     FiredAbort, FlowError, InputTicket, Outcome, Request, Response, SessionConfig, SessionError,
 };
 
+use crate::dialect::SocketMode;
 use crate::error::MapiError;
 use crate::message::codec::FrameDecoder;
 use crate::message::{Message, RequestId};
@@ -32,6 +33,8 @@ const REPEAT_LAST_MESSAGE: &str = "RepeatLastMessage";
 struct Connection {
     decoder: FrameDecoder,
     open: bool,
+    /// Opened by the terminal (channel 1), not by the POS (channel 0).
+    inbound: bool,
 }
 
 /// The running request.
@@ -103,6 +106,8 @@ pub struct Session {
     next_command: u64,
     next_ticket: u64,
     next_arming: u64,
+    /// Single socket: device requests come on the running request's channel-0 connection.
+    device_requests_on_channel_0: bool,
 }
 
 impl Session {
@@ -121,7 +126,15 @@ impl Session {
             next_command: 1,
             next_ticket: 1,
             next_arming: 1,
+            device_requests_on_channel_0: true,
         }
+    }
+
+    /// Where the terminal's device requests are accepted: in dual-socket mode only on channel-1
+    /// connections, in single-socket mode (the default) also on the running request's (or
+    /// abort's) channel-0 connection. Anything elsewhere is ignored with a diagnostic.
+    pub fn set_socket_mode(&mut self, mode: SocketMode) {
+        self.device_requests_on_channel_0 = mode == SocketMode::SingleSocket;
     }
 
     /// The configuration.
@@ -153,6 +166,7 @@ impl Session {
             Connection {
                 decoder: FrameDecoder::with_max_frame_len(self.config.max_frame_len),
                 open: false,
+                inbound: false,
             },
         );
         self.actions.push_back(Action::Connect(id));
@@ -403,6 +417,7 @@ impl Session {
             Connection {
                 decoder: FrameDecoder::with_max_frame_len(self.config.max_frame_len),
                 open: true,
+                inbound: true,
             },
         );
         id
@@ -458,7 +473,9 @@ impl Session {
         match message {
             Message::CardServiceResponse(r) => self.handle_response(conn, Response::Card(r), now),
             Message::ServiceResponse(r) => self.handle_response(conn, Response::Service(r), now),
-            Message::DeviceRequest(r) => self.handle_device_request(conn, r),
+            Message::DeviceRequest(r) if self.device_request_belongs_on(conn) => {
+                self.handle_device_request(conn, r)
+            }
             other => self.diagnostic(Diagnostic::UnexpectedMessage {
                 conn,
                 summary: other.summary(),
@@ -466,9 +483,22 @@ impl Session {
         }
     }
 
+    /// A device request is the terminal's own request: on a channel-1 connection, or in
+    /// single-socket mode on the connection of the flow it belongs to.
+    fn device_request_belongs_on(&self, conn: ConnId) -> bool {
+        let inbound = self.connections.get(&conn).is_some_and(|c| c.inbound);
+        inbound
+            || (self.device_requests_on_channel_0
+                && (self.request.as_ref().is_some_and(|r| r.conn == conn)
+                    || self.abort.as_ref().is_some_and(|a| a.conn == Some(conn))))
+    }
+
+    /// Answers count only on the connection their request went out on: a response arriving
+    /// anywhere else (on channel 1, or on another channel-0 connection) is not an outcome.
     fn handle_response(&mut self, conn: ConnId, response: Response, _now: Instant) {
         let matches_request = self.request.as_ref().is_some_and(|flow| {
             flow.unsent.is_none()
+                && flow.conn == conn
                 && *response.request_id() == flow.request_id
                 && (flow.request_type == REPEAT_LAST_MESSAGE
                     // A RepeatLastMessage answer may come under either root and the original's type.
@@ -490,6 +520,7 @@ impl Session {
         }
         let matches_abort = self.abort.as_ref().is_some_and(|abort| {
             abort.phase == AbortPhase::AwaitingResponse
+                && abort.conn == Some(conn)
                 && *response.request_id() == abort.request_id
                 && response.request_type() == ABORT_REQUEST_TYPE
         });
