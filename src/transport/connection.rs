@@ -1,6 +1,13 @@
 //! One task per TCP connection: it reports every byte read, the end of the stream and any error
 //! back to the driver, and finishes the writes that could not complete at once. It decides nothing.
 //!
+//! Both directions are bounded by the POS, never by the peer. Reads go to the driver through a
+//! bounded queue, and a task reads its socket only once the queue has room for the chunk: when the
+//! engine falls behind, the socket is left unread and TCP flow control slows the terminal down,
+//! instead of the POS buffering whatever the terminal sends. What the kernel would not take of our
+//! writes is queued up to a byte limit; a peer that stops reading for longer than that loses the
+//! connection (the app sees the connection lost) rather than growing the queue forever.
+//!
 //! Writes do not go through the task. A [`ConnWriter`] puts a frame on the socket directly from the
 //! thread that asks for it (non-blocking), and only what the kernel would not take at once is left
 //! to the task, in order. That lets an abort leave from the app's own thread the moment the
@@ -12,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::io::Interest;
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Notify};
 
@@ -27,7 +34,8 @@ pub(crate) enum IoEvent {
     Closed(ConnId, String),
 }
 
-const READ_CHUNK: usize = 16 * 1024;
+/// The most one read takes from a socket, so one queued [`IoEvent::Data`] holds at most this much.
+pub(crate) const READ_CHUNK: usize = 16 * 1024;
 
 /// Why a frame could not be handed to a connection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,11 +64,12 @@ struct WriterState {
 /// The write side of one connection, shared by the engine thread and (for an armed abort) the
 /// app's thread. Every write holds one short lock around a non-blocking `send`, so frames never
 /// interleave, and nothing here ever waits for the network.
-#[derive(Default)]
 pub struct ConnWriter {
     state: Mutex<WriterState>,
     /// Wakes the connection's task: bytes are pending, the connection is closing, or it failed.
     wake: Notify,
+    /// The most bytes that may wait for the peer to read (see [`ConnWriter::write`]).
+    max_pending: usize,
 }
 
 /// Where [`ConnWriter::flush`] left the connection.
@@ -74,6 +83,15 @@ enum Flushed {
 }
 
 impl ConnWriter {
+    /// A writer that fails the connection once more than `max_pending` bytes wait for the peer.
+    pub(crate) fn new(max_pending: usize) -> ConnWriter {
+        ConnWriter {
+            state: Mutex::default(),
+            wake: Notify::new(),
+            max_pending,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, WriterState> {
         // A panic while holding this lock cannot leave the byte queue half-updated in a way that
         // matters more than losing the connection; keep serving rather than poisoning every call.
@@ -86,6 +104,11 @@ impl ConnWriter {
     /// (or everything, before the connection is up) for the connection's task, behind anything
     /// already queued. Never blocks. `Ok` means the bytes will leave in order unless the
     /// connection fails, which its task then reports.
+    ///
+    /// A peer that does not read fills the kernel's buffers and then this queue. Past the limit
+    /// the connection fails instead of queueing more: its task closes it and reports why, so the
+    /// flow on it ends as a lost connection (with recovery for a request) instead of hanging while
+    /// memory grows.
     pub fn write(&self, bytes: &[u8]) -> Result<(), WriteError> {
         let mut state = self.lock();
         if let Some(reason) = &state.failed {
@@ -112,6 +135,18 @@ impl ConnWriter {
             return Err(error);
         }
         if let Some(rest) = bytes.get(sent..).filter(|rest| !rest.is_empty()) {
+            let waiting = state.pending.len().saturating_add(rest.len());
+            if waiting > self.max_pending {
+                let reason = format!(
+                    "the terminal stopped reading what the POS sends: {waiting} bytes would wait for it, more than the limit of {} bytes",
+                    self.max_pending
+                );
+                state.failed = Some(reason.clone());
+                state.pending = Vec::new();
+                drop(state);
+                self.wake.notify_one();
+                return Err(WriteError::Failed(reason));
+            }
             state.pending.extend_from_slice(rest);
             drop(state);
             self.wake.notify_one();
@@ -212,14 +247,14 @@ pub(crate) async fn run_outbound(
     address: SocketAddr,
     connect_timeout: Duration,
     writer: Arc<ConnWriter>,
-    events: mpsc::UnboundedSender<IoEvent>,
+    events: mpsc::Sender<IoEvent>,
 ) {
     let stream = match tokio::time::timeout(connect_timeout, TcpStream::connect(address)).await {
         Ok(Ok(stream)) => stream,
         Ok(Err(error)) => {
             let reason = connect_error_text(address, &error);
             writer.detach(&reason);
-            let _ = events.send(IoEvent::ConnectFailed(conn, reason));
+            let _ = events.send(IoEvent::ConnectFailed(conn, reason)).await;
             return;
         }
         Err(_) => {
@@ -227,13 +262,13 @@ pub(crate) async fn run_outbound(
                 "terminal {address} did not accept a connection within {connect_timeout:?} — check the IP address and that the terminal is on and in OPI mode"
             );
             writer.detach(&reason);
-            let _ = events.send(IoEvent::ConnectFailed(conn, reason));
+            let _ = events.send(IoEvent::ConnectFailed(conn, reason)).await;
             return;
         }
     };
     // Requests are small and latency matters (an abort must leave at once).
     let _ = stream.set_nodelay(true);
-    if events.send(IoEvent::Connected(conn)).is_err() {
+    if events.send(IoEvent::Connected(conn)).await.is_err() {
         return;
     }
     run_stream(conn, stream, None, writer, events).await;
@@ -252,12 +287,16 @@ fn connect_error_text(address: SocketAddr, error: &std::io::Error) -> String {
 /// that gets nothing from the POS for that long is closed (channel-1 connections a terminal
 /// forgot). Only what the POS writes (an answer) restarts that clock, not what it reads: a peer
 /// trickling one byte at a time must not hold a channel-1 slot forever.
+///
+/// The socket is read only when the driver's queue has room for what is read (see the module
+/// docs): the task waits for readable data first and for room second, so an idle connection holds
+/// no place in the queue, and a full queue still lets the task write and watch its clock.
 pub(crate) async fn run_stream(
     conn: ConnId,
     stream: TcpStream,
     idle_timeout: Option<Duration>,
     writer: Arc<ConnWriter>,
-    events: mpsc::UnboundedSender<IoEvent>,
+    events: mpsc::Sender<IoEvent>,
 ) {
     let (reader, half) = stream.into_split();
     writer.attach(half);
@@ -283,20 +322,24 @@ pub(crate) async fn run_stream(
                     break format!("sending to the terminal failed: {error}");
                 }
             }
-            readable = reader.readable() => match readable.and_then(|()| reader.try_read(&mut buffer)) {
-                Ok(0) => break "the terminal closed the connection".to_owned(),
-                Ok(n) => {
-                    if events.send(IoEvent::Data(conn, buffer[..n].to_vec())).is_err() {
-                        return;
-                    }
+            room = readable_with_room(&reader, &events) => {
+                let permit = match room {
+                    Ok(Some(permit)) => permit,
+                    // The driver is gone: nobody is left to tell.
+                    Ok(None) => return,
+                    Err(error) => break format!("reading from the terminal failed: {error}"),
+                };
+                match reader.try_read(&mut buffer) {
+                    Ok(0) => break "the terminal closed the connection".to_owned(),
+                    Ok(n) => permit.send(IoEvent::Data(conn, buffer[..n].to_vec())),
+                    Err(error)
+                        if matches!(
+                            error.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+                        ) => {}
+                    Err(error) => break format!("reading from the terminal failed: {error}"),
                 }
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
-                    ) => {}
-                Err(error) => break format!("reading from the terminal failed: {error}"),
-            },
+            }
             () = idle => {
                 // Writes happen outside this task: the clock restarts from the last one.
                 let restarted = writer
@@ -314,5 +357,15 @@ pub(crate) async fn run_stream(
         }
     };
     writer.detach(&reason);
-    let _ = events.send(IoEvent::Closed(conn, reason));
+    let _ = events.send(IoEvent::Closed(conn, reason)).await;
+}
+
+/// Waits until the socket has something to read and then until the driver's queue has room for
+/// it; `None` when the driver is gone.
+async fn readable_with_room<'a>(
+    reader: &OwnedReadHalf,
+    events: &'a mpsc::Sender<IoEvent>,
+) -> std::io::Result<Option<mpsc::Permit<'a, IoEvent>>> {
+    reader.readable().await?;
+    Ok(events.reserve().await.ok())
 }

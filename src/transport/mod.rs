@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+use crate::dialect::SocketMode;
 use crate::session::{Action, ConnId, Event, Session};
 use connection::IoEvent;
 
@@ -34,6 +35,35 @@ pub struct Endpoint {
     /// At most this many channel-1 connections at once. When full, a new one replaces the oldest
     /// that has not sent a byte; if every one has, the new one is refused.
     pub max_inbound_connections: usize,
+}
+
+/// What the transport may buffer, whatever the terminal (or anyone reaching the compatibility
+/// port from the terminal's address) sends or fails to read. With these limits and
+/// [`crate::session::SessionConfig::max_frame_len`] (1 MiB by default: the codec refuses a longer
+/// frame from its length prefix, before buffering its body), the transport holds at most
+/// `read_queue` × 16 KiB of reads, plus per open connection a 16 KiB read buffer, `write_queue`
+/// bytes and one frame being reassembled — about 13 MiB with the defaults, 8 channel-1
+/// connections and two channel-0 ones, and usually a few KiB. A peer that sends faster than the
+/// engine handles is slowed down by TCP flow control; none of it is dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportLimits {
+    /// Reads waiting for the engine, across every connection (each at most 16 KiB). When full,
+    /// connections leave their sockets unread until the engine catches up. Default 16. At least
+    /// 1 is used.
+    pub read_queue: usize,
+    /// Bytes that may wait on one connection for the peer to read them, beyond what the kernel
+    /// took. Past it the connection is closed as lost (a terminal that stopped reading). Must
+    /// exceed the largest frame the POS sends (a few KiB). Default 256 KiB.
+    pub write_queue: usize,
+}
+
+impl Default for TransportLimits {
+    fn default() -> Self {
+        TransportLimits {
+            read_queue: 16,
+            write_queue: 256 * 1024,
+        }
+    }
 }
 
 /// Why the transport cannot start.
@@ -67,14 +97,15 @@ pub trait FiredAbortGate: Send + Sync {
 pub struct Transport {
     session: Session,
     endpoint: Endpoint,
+    limits: TransportLimits,
     listener: Option<TcpListener>,
     writers: HashMap<ConnId, Arc<ConnWriter>>,
     inbound: HashSet<ConnId>,
     /// Inbound connections that have not sent a byte yet, oldest first: a flood of silent
     /// connections must not lock the terminal's device requests out until they time out.
     quiet: BTreeSet<ConnId>,
-    io_tx: mpsc::UnboundedSender<IoEvent>,
-    io_rx: mpsc::UnboundedReceiver<IoEvent>,
+    io_tx: mpsc::Sender<IoEvent>,
+    io_rx: mpsc::Receiver<IoEvent>,
     /// The wire trace's view of the connections (inert unless a tap is installed).
     tracer: tap::Tracer,
     /// Aborts that left from the app's thread, absorbed before any I/O is handled.
@@ -91,8 +122,23 @@ impl Drop for Transport {
 }
 
 impl Transport {
-    /// Binds the channel-1 listener (dual socket). Must run inside a tokio runtime.
+    /// Binds the channel-1 listener (dual socket) with the default [`TransportLimits`]. Must run
+    /// inside a tokio runtime.
     pub async fn start(session: Session, endpoint: Endpoint) -> Result<Transport, TransportError> {
+        Transport::start_with_limits(session, endpoint, TransportLimits::default()).await
+    }
+
+    /// Binds the channel-1 listener (dual socket). Must run inside a tokio runtime.
+    pub async fn start_with_limits(
+        mut session: Session,
+        endpoint: Endpoint,
+        limits: TransportLimits,
+    ) -> Result<Transport, TransportError> {
+        // Where device requests may arrive is the transport's to know: it listens or it does not.
+        session.set_socket_mode(match endpoint.listen {
+            Some(_) => SocketMode::DualSocket,
+            None => SocketMode::SingleSocket,
+        });
         let listener = match endpoint.listen {
             Some(address) => Some(
                 TcpListener::bind(address)
@@ -101,10 +147,11 @@ impl Transport {
             ),
             None => None,
         };
-        let (io_tx, io_rx) = mpsc::unbounded_channel();
+        let (io_tx, io_rx) = mpsc::channel(limits.read_queue.max(1));
         Ok(Transport {
             session,
             endpoint,
+            limits,
             listener,
             writers: HashMap::new(),
             inbound: HashSet::new(),
@@ -166,7 +213,7 @@ impl Transport {
             match action {
                 Action::Connect(conn) => {
                     self.tracer.opened(conn, 0, self.endpoint.terminal);
-                    let writer = Arc::new(ConnWriter::default());
+                    let writer = Arc::new(ConnWriter::new(self.limits.write_queue));
                     self.writers.insert(conn, Arc::clone(&writer));
                     tokio::spawn(connection::run_outbound(
                         conn,
@@ -303,7 +350,7 @@ impl Transport {
         let _ = stream.set_nodelay(true);
         let conn = self.session.handle_inbound(Instant::now());
         self.tracer.opened(conn, 1, peer);
-        let writer = Arc::new(ConnWriter::default());
+        let writer = Arc::new(ConnWriter::new(self.limits.write_queue));
         self.writers.insert(conn, Arc::clone(&writer));
         self.inbound.insert(conn);
         self.quiet.insert(conn);
