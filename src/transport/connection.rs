@@ -154,6 +154,18 @@ impl ConnWriter {
         Ok(())
     }
 
+    /// Ends the connection now, without writing what is queued: the driver takes a channel-1 slot
+    /// back. Its task closes the socket and reports `reason`.
+    pub(crate) fn cut(&self, reason: &str) {
+        let mut state = self.lock();
+        if state.failed.is_none() {
+            state.failed = Some(reason.to_owned());
+        }
+        state.pending = Vec::new();
+        drop(state);
+        self.wake.notify_one();
+    }
+
     /// The session closed the connection: the task writes what is pending, then shuts it down.
     pub(crate) fn close(&self) {
         self.lock().closing = true;
@@ -368,4 +380,49 @@ async fn readable_with_room<'a>(
 ) -> std::io::Result<Option<mpsc::Permit<'a, IoEvent>>> {
     reader.readable().await?;
     Ok(events.reserve().await.ok())
+}
+
+/// Finds where the peer's frames end in the byte stream, keeping none of the bytes: the driver
+/// judges a channel-1 connection by the whole frames it delivered, not by the bytes it sent.
+/// Zero-length frames carry nothing and do not count.
+#[derive(Debug, Default)]
+pub(crate) struct FrameBoundaries {
+    prefix: [u8; crate::message::codec::LENGTH_PREFIX_LEN],
+    prefix_len: usize,
+    body_left: usize,
+}
+
+impl FrameBoundaries {
+    /// Takes the next bytes of the stream; returns how many frames they completed.
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) -> usize {
+        let mut completed = 0;
+        while !bytes.is_empty() {
+            if self.body_left > 0 {
+                let take = self.body_left.min(bytes.len());
+                self.body_left -= take;
+                bytes = &bytes[take..];
+                if self.body_left == 0 {
+                    completed += 1;
+                }
+                continue;
+            }
+            let take = (self.prefix.len() - self.prefix_len).min(bytes.len());
+            self.prefix[self.prefix_len..self.prefix_len + take].copy_from_slice(&bytes[..take]);
+            self.prefix_len += take;
+            bytes = &bytes[take..];
+            if self.prefix_len == self.prefix.len() {
+                self.prefix_len = 0;
+                // A length the session refuses poisons its decoder and closes the connection;
+                // until then it only has to count as a frame in progress.
+                self.body_left =
+                    usize::try_from(u32::from_be_bytes(self.prefix)).unwrap_or(usize::MAX);
+            }
+        }
+        completed
+    }
+
+    /// True while a frame has begun and not ended.
+    pub(crate) fn mid_frame(&self) -> bool {
+        self.prefix_len > 0 || self.body_left > 0
+    }
 }

@@ -8,7 +8,7 @@ mod tap;
 pub use connection::{ConnWriter, WriteError};
 pub use tap::{Direction, TapConnection, TapEvent, TapSlot, WireTap};
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 
 use crate::dialect::SocketMode;
 use crate::session::{Action, ConnId, Event, Session};
-use connection::IoEvent;
+use connection::{FrameBoundaries, IoEvent};
 
 /// Where the terminal is and how the POS side listens.
 #[derive(Debug, Clone)]
@@ -32,8 +32,8 @@ pub struct Endpoint {
     /// A channel-1 connection that the POS has had nothing to answer on for this long is closed
     /// (a peer trickling bytes does not extend it).
     pub inbound_idle_timeout: Duration,
-    /// At most this many channel-1 connections at once. When full, a new one replaces the oldest
-    /// that has not sent a byte; if every one has, the new one is refused.
+    /// At most this many channel-1 connections at once. When full, a new one is still let in and
+    /// the one that made the least progress makes room (see [`Transport`]'s slot policy).
     pub max_inbound_connections: usize,
 }
 
@@ -55,6 +55,10 @@ pub struct TransportLimits {
     /// took. Past it the connection is closed as lost (a terminal that stopped reading). Must
     /// exceed the largest frame the POS sends (a few KiB). Default 256 KiB.
     pub write_queue: usize,
+    /// How long a channel-1 connection may take to deliver a complete frame: its first from the
+    /// moment it is accepted, each later one from its first byte. Default 10 s: a terminal sends
+    /// a device request whole, at once, right after connecting.
+    pub inbound_frame_timeout: Duration,
 }
 
 impl Default for TransportLimits {
@@ -62,6 +66,7 @@ impl Default for TransportLimits {
         TransportLimits {
             read_queue: 16,
             write_queue: 256 * 1024,
+            inbound_frame_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -94,16 +99,27 @@ pub trait FiredAbortGate: Send + Sync {
 
 /// A [`Session`] connected to the network. Use [`Transport::session`] to issue commands, then
 /// [`Transport::flush`]; await [`Transport::next_event`] for what the app must see.
+///
+/// Channel-1 slot policy. The terminal opens a channel-1 connection for its device requests
+/// (receipts, display text, cashier questions) and must get in, even when the slots are taken by
+/// connections that never deliver anything: silent ones, or ones trickling a byte now and then.
+/// Bytes prove nothing (one byte per second keeps a connection "active"), so progress is counted
+/// in complete frames only. Two rules follow:
+/// - A new connection from the terminal's address is always let in. At the cap, the connection
+///   with the least progress makes room: first the oldest one that has not delivered a single
+///   complete frame; only if every one has delivered one, the one whose last frame is oldest.
+///   A trickler can therefore never push out a connection that delivered a device request.
+/// - A connection must complete each frame within [`TransportLimits::inbound_frame_timeout`]
+///   (its first from the moment it is accepted), or it is closed: a slot cannot be held by a
+///   frame that never ends. Between frames the idle timeout of [`Endpoint`] applies.
 pub struct Transport {
     session: Session,
     endpoint: Endpoint,
     limits: TransportLimits,
     listener: Option<TcpListener>,
     writers: HashMap<ConnId, Arc<ConnWriter>>,
-    inbound: HashSet<ConnId>,
-    /// Inbound connections that have not sent a byte yet, oldest first: a flood of silent
-    /// connections must not lock the terminal's device requests out until they time out.
-    quiet: BTreeSet<ConnId>,
+    /// The open channel-1 connections, in the order they were accepted.
+    inbound: BTreeMap<ConnId, Slot>,
     io_tx: mpsc::Sender<IoEvent>,
     io_rx: mpsc::Receiver<IoEvent>,
     /// The wire trace's view of the connections (inert unless a tap is installed).
@@ -117,6 +133,36 @@ impl Drop for Transport {
     fn drop(&mut self) {
         for writer in self.writers.values() {
             writer.close();
+        }
+    }
+}
+
+/// A channel-1 connection's progress, for the slot policy.
+struct Slot {
+    frames: FrameBoundaries,
+    /// When it last completed a frame; `None` until its first.
+    last_frame: Option<tokio::time::Instant>,
+    /// When the frame it owes must be complete; `None` between frames.
+    frame_due: Option<tokio::time::Instant>,
+}
+
+impl Slot {
+    fn new(frame_timeout: Duration) -> Slot {
+        Slot {
+            frames: FrameBoundaries::default(),
+            last_frame: None,
+            frame_due: Some(tokio::time::Instant::now() + frame_timeout),
+        }
+    }
+
+    /// Bytes arrived: a completed frame is progress, a frame just begun starts its clock.
+    fn read(&mut self, bytes: &[u8], frame_timeout: Duration) {
+        let now = tokio::time::Instant::now();
+        if self.frames.feed(bytes) > 0 {
+            self.last_frame = Some(now);
+            self.frame_due = self.frames.mid_frame().then(|| now + frame_timeout);
+        } else if self.frame_due.is_none() && self.frames.mid_frame() {
+            self.frame_due = Some(now + frame_timeout);
         }
     }
 }
@@ -154,8 +200,7 @@ impl Transport {
             limits,
             listener,
             writers: HashMap::new(),
-            inbound: HashSet::new(),
-            quiet: BTreeSet::new(),
+            inbound: BTreeMap::new(),
             io_tx,
             io_rx,
             tracer: tap::Tracer::default(),
@@ -253,10 +298,22 @@ impl Transport {
             if let Some(event) = self.session.poll_event() {
                 return event;
             }
-            let deadline = self.session.poll_timeout();
+            let session_due = self
+                .session
+                .poll_timeout()
+                .map(tokio::time::Instant::from_std);
+            let frame_due = self
+                .inbound
+                .values()
+                .filter_map(|slot| slot.frame_due)
+                .min();
+            let deadline = match (session_due, frame_due) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let sleep = async {
                 match deadline {
-                    Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+                    Some(at) => tokio::time::sleep_until(at).await,
                     None => std::future::pending::<()>().await,
                 }
             };
@@ -277,7 +334,10 @@ impl Transport {
                     Ok((stream, peer)) => self.handle_accept(stream, peer),
                     Err(error) => log::warn!("accepting a channel-1 connection failed: {error}"),
                 },
-                () = sleep => self.session.handle_timeout(Instant::now()),
+                () = sleep => {
+                    self.session.handle_timeout(Instant::now());
+                    self.drop_unfinished_frames();
+                }
             }
         }
     }
@@ -289,7 +349,44 @@ impl Transport {
             writer.close();
         }
         self.inbound.remove(&conn);
-        self.quiet.remove(&conn);
+    }
+
+    /// Takes a channel-1 slot back at once: nothing queued for the peer is written, and the
+    /// session learns the connection is gone (a cashier question on it is withdrawn).
+    fn cut_inbound(&mut self, conn: ConnId, why: &str) {
+        log::warn!("closing channel-1 connection {}: {why}", conn.0);
+        self.tracer.closed(conn, why);
+        if let Some(writer) = self.writers.remove(&conn) {
+            writer.cut(why);
+        }
+        self.inbound.remove(&conn);
+        self.session.handle_closed(conn, why, Instant::now());
+    }
+
+    /// Closes the channel-1 connections whose frame is overdue (see the slot policy).
+    fn drop_unfinished_frames(&mut self) {
+        let now = tokio::time::Instant::now();
+        let overdue: Vec<ConnId> = self
+            .inbound
+            .iter()
+            .filter(|(_, slot)| slot.frame_due.is_some_and(|due| due <= now))
+            .map(|(conn, _)| *conn)
+            .collect();
+        let why = format!(
+            "no complete frame from the terminal within {:?}",
+            self.limits.inbound_frame_timeout
+        );
+        for conn in overdue {
+            self.cut_inbound(conn, &why);
+        }
+    }
+
+    /// The channel-1 connection that made the least progress (see the slot policy).
+    fn least_progress(&self) -> Option<ConnId> {
+        self.inbound
+            .iter()
+            .min_by_key(|(conn, slot)| (slot.last_frame.is_some(), slot.last_frame, **conn))
+            .map(|(conn, _)| *conn)
     }
 
     fn handle_io(&mut self, io: IoEvent) {
@@ -305,14 +402,15 @@ impl Transport {
             }
             IoEvent::Data(conn, bytes) => {
                 self.tracer.read(conn, &bytes);
-                self.quiet.remove(&conn);
+                if let Some(slot) = self.inbound.get_mut(&conn) {
+                    slot.read(&bytes, self.limits.inbound_frame_timeout);
+                }
                 self.session.handle_data(conn, &bytes, now)
             }
             IoEvent::Closed(conn, reason) => {
                 self.tracer.closed(conn, &reason);
                 self.writers.remove(&conn);
                 self.inbound.remove(&conn);
-                self.quiet.remove(&conn);
                 self.session.handle_closed(conn, &reason, now);
             }
         }
@@ -326,34 +424,27 @@ impl Transport {
             );
             return;
         }
-        if self.inbound.len() >= self.endpoint.max_inbound_connections {
-            if let Some(oldest) = self.quiet.pop_first() {
-                log::warn!(
-                    "closing channel-1 connection {} (silent since it opened) to make room for {peer}",
-                    oldest.0
-                );
-                self.close_connection(oldest, "closed to make room for a new connection");
-                self.session.handle_closed(
-                    oldest,
-                    "closed to make room for a new connection",
-                    Instant::now(),
-                );
-            }
-        }
-        if self.inbound.len() >= self.endpoint.max_inbound_connections {
-            log::warn!(
-                "refused a channel-1 connection from {peer}: {} already open",
-                self.inbound.len()
-            );
+        if self.endpoint.max_inbound_connections == 0 {
+            log::warn!("refused a channel-1 connection from {peer}: none are allowed");
             return;
+        }
+        while self.inbound.len() >= self.endpoint.max_inbound_connections {
+            let Some(victim) = self.least_progress() else {
+                break;
+            };
+            let why = match self.inbound.get(&victim).and_then(|slot| slot.last_frame) {
+                None => "closed to make room for a new connection: it had not delivered a complete frame",
+                Some(_) => "closed to make room for a new connection: every connection had delivered frames, this one least recently",
+            };
+            self.cut_inbound(victim, why);
         }
         let _ = stream.set_nodelay(true);
         let conn = self.session.handle_inbound(Instant::now());
         self.tracer.opened(conn, 1, peer);
         let writer = Arc::new(ConnWriter::new(self.limits.write_queue));
         self.writers.insert(conn, Arc::clone(&writer));
-        self.inbound.insert(conn);
-        self.quiet.insert(conn);
+        self.inbound
+            .insert(conn, Slot::new(self.limits.inbound_frame_timeout));
         tokio::spawn(connection::run_stream(
             conn,
             stream,
