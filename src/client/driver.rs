@@ -270,9 +270,13 @@ impl TerminalTask {
                 inbound_idle_timeout: terminal.timeouts.device_connection_idle,
                 max_inbound_connections: 8,
             };
-            let mut transport = Transport::start(Session::new(config), endpoint)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut transport = Transport::start_with_limits(
+                Session::new(config),
+                endpoint,
+                terminal.transport_limits.clone(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             transport.set_wire_tap(Arc::clone(&self.tap));
             transport.set_fired_abort_gate(Arc::clone(&self.lane) as _);
             self.transport = Some(transport);

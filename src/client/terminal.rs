@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::dialect::{Dialect, SocketMode};
 use crate::message::Amount;
+use crate::transport::TransportLimits;
 
 /// Timeouts of one terminal; defaults are CCV's SDK values for the dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,12 +75,15 @@ pub struct Terminal {
     pub timeouts: Timeouts,
     /// Highest amount a payment may ask (S1C/S1D); larger ones are refused before sending.
     pub max_amount: Amount,
-    /// Where the RequestID counter and the in-flight journal live (Android: the app's `filesDir`).
+    /// Where the RequestID counter and the in-flight journal live (Android: the app's `noBackupFilesDir`).
     /// Without it nothing survives a crash: only for tests and demos.
     pub state_dir: Option<PathBuf>,
     /// Ask the terminal for a card token with every payment and card read
     /// (`ExternalTerminal.requestToken`); the token comes back in the result.
     pub request_token: bool,
+    /// How much memory a terminal's connections may hold (read queue, write queue, frame time);
+    /// the defaults bound it to about 13 MiB whatever the terminal sends.
+    pub transport_limits: TransportLimits,
 }
 
 impl Terminal {
@@ -102,6 +106,7 @@ impl Terminal {
             max_amount: Amount(super::validation::default_max_amount()),
             state_dir: None,
             request_token: false,
+            transport_limits: TransportLimits::default(),
         }
     }
 
@@ -150,6 +155,12 @@ impl Terminal {
     /// Sets the address the channel-1 listener binds to.
     pub fn with_listen_ip(mut self, ip: IpAddr) -> Self {
         self.listen_ip = ip;
+        self
+    }
+
+    /// With other transport limits than the defaults (applies when the connection is next built).
+    pub fn with_transport_limits(mut self, limits: TransportLimits) -> Self {
+        self.transport_limits = limits;
         self
     }
 
