@@ -60,12 +60,12 @@ pub fn init(env: &mut Env<'_>) -> Result<(), BridgeError> {
         on_payment_result: env.get_method_id(
             &class,
             jni_str!("onPaymentResult"),
-            jni_sig!("(ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
+            jni_sig!("(ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
         )?,
         on_administration_success: env.get_method_id(
             &class,
             jni_str!("onAdministrationSuccess"),
-            jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;[Ljava/lang/String;)V"),
+            jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;[Ljava/lang/String;Ljava/lang/String;)V"),
         )?,
         on_error: env.get_method_id(
             &class,
@@ -281,9 +281,19 @@ fn texts(lines: &[TextLine]) -> Vec<String> {
     lines.iter().map(|line| line.text.clone()).collect()
 }
 
+/// The TerminalID of an answer's `Terminal` element, for `PaymentAdministrationResult.terminalId()`.
+fn answer_terminal_id(response: &Response) -> Option<String> {
+    let terminal = match response {
+        Response::Card(card) => card.terminal.as_ref(),
+        Response::Service(service) => service.terminal.as_ref(),
+    };
+    terminal.and_then(|t| t.terminal_id.clone())
+}
+
 /// The fields of a payment result Java shows; the PAN only masked. The token goes to the app as
-/// issued (it needs it to charge the card later) and is never logged.
-fn payment_fields(result: &PaymentResult) -> [Option<String>; 8] {
+/// issued (it needs it to charge the card later) and is never logged. The last three are the
+/// authorisation's ReceiptNumber, ReturnCode and ActionCode.
+fn payment_fields(result: &PaymentResult) -> [Option<String>; 11] {
     let response = match &result.response {
         Some(Response::Card(response)) => Some(response),
         _ => None,
@@ -314,6 +324,9 @@ fn payment_fields(result: &PaymentResult) -> [Option<String>; 8] {
         circuit,
         pan,
         token,
+        authorisation.and_then(|a| a.receipt_number.clone()),
+        authorisation.and_then(|a| a.return_code.clone()),
+        authorisation.and_then(|a| a.action_code.clone()),
     ]
 }
 
@@ -374,6 +387,7 @@ impl Delegate for JniDelegate {
             result.response.request_type().to_owned(),
         );
         let data = administration_data(&result.response);
+        let terminal_id = answer_terminal_id(&result.response);
         self.call(
             "onAdministrationSuccess",
             |m| m.on_administration_success,
@@ -386,6 +400,7 @@ impl Delegate for JniDelegate {
                         Some(items) => Arg::Object(string_array(env, items)?.into()),
                         None => Arg::Object(JObject::null()),
                     },
+                    optional_string(env, terminal_id.as_deref())?,
                 ])
             },
         );
@@ -461,7 +476,7 @@ impl JniDelegate {
         let status = result.result.to_string();
         let id = result.request_id.to_string();
         let recovered = result.recovered;
-        let [amount, currency, terminal, stan, approval, circuit, pan, token] =
+        let [amount, currency, terminal, stan, approval, circuit, pan, token, receipt, return_code, action] =
             payment_fields(result);
         self.call(
             "onPaymentResult",
@@ -480,6 +495,9 @@ impl JniDelegate {
                     optional_string(env, circuit.as_deref())?,
                     optional_string(env, pan.as_deref())?,
                     optional_string(env, token.as_deref())?,
+                    optional_string(env, receipt.as_deref())?,
+                    optional_string(env, return_code.as_deref())?,
+                    optional_string(env, action.as_deref())?,
                 ])
             },
         );

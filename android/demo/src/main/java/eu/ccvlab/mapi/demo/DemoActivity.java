@@ -29,12 +29,15 @@ import eu.ccvlab.mapi.api.PaymentService;
 import eu.ccvlab.mapi.api.TerminalService;
 import eu.ccvlab.mapi.api.TokenService;
 import eu.ccvlab.mapi.core.Callback;
+import eu.ccvlab.mapi.core.DeliveryBoxCallback;
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TokenDelegate;
+import eu.ccvlab.mapi.core.api.response.result.ConfigData;
 import eu.ccvlab.mapi.core.api.response.result.Error;
 import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback;
-import eu.ccvlab.mapi.core.payment.ConfigData;
+import eu.ccvlab.mapi.core.payment.DisplayTextRequest;
 import eu.ccvlab.mapi.core.payment.EReceiptRequest;
+import eu.ccvlab.mapi.core.payment.MainTextRequest;
 import eu.ccvlab.mapi.core.payment.Money;
 import eu.ccvlab.mapi.core.payment.Payment;
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
@@ -251,8 +254,8 @@ public final class DemoActivity extends Activity {
         }
 
         @Override
-        public void showOnCustomerDisplay(List<TextLine> lines) {
-            event("customer display " + lines);
+        public void showOnCustomerDisplay(MainTextRequest mainText, DisplayTextRequest lines) {
+            event("customer display " + lines.lines());
         }
 
         @Override
@@ -315,8 +318,18 @@ public final class DemoActivity extends Activity {
         }
 
         @Override
-        public void onDeliverGoodsOrServices(Callback callback) {
-            ask("Goods or services delivered?", callback);
+        public void onDeliverGoodsOrServices(DeliveryBoxCallback callback) {
+            ask("Goods or services delivered?", new Callback() {
+                @Override
+                public void onSuccess() {
+                    callback.proceed(true);
+                }
+
+                @Override
+                public void onFailure() {
+                    callback.proceed(false);
+                }
+            });
         }
 
         @Override

@@ -1,6 +1,6 @@
 package eu.ccvlab.mapi.ktx
 
-import eu.ccvlab.mapi.core.payment.ConfigData
+import eu.ccvlab.mapi.core.api.response.result.ConfigData
 import eu.ccvlab.mapi.core.Callback
 import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback
 import eu.ccvlab.mapi.core.payment.PaymentReceipt

@@ -1,11 +1,14 @@
 package eu.ccvlab.mapi.ktx
 
 import eu.ccvlab.mapi.core.Callback
+import eu.ccvlab.mapi.core.DeliveryBoxCallback
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate
 import eu.ccvlab.mapi.core.api.response.result.Error
 import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback
+import eu.ccvlab.mapi.core.payment.DisplayTextRequest
 import eu.ccvlab.mapi.core.payment.EReceiptRequest
+import eu.ccvlab.mapi.core.payment.MainTextRequest
 import eu.ccvlab.mapi.core.payment.Payment
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult
 import eu.ccvlab.mapi.core.payment.PaymentReceipt
@@ -125,7 +128,8 @@ internal class PaymentRun(
 
     override fun showTerminalOutputLines(lines: List<TextLine>) = push(TerminalEvent.CashierDisplay(lines.toList()))
 
-    override fun showOnCustomerDisplay(lines: List<TextLine>) = push(PaymentEvent.CustomerDisplay(lines.toList()))
+    override fun showOnCustomerDisplay(mainText: MainTextRequest, lines: DisplayTextRequest) =
+        push(PaymentEvent.CustomerDisplay(lines.lines().toList()))
 
     override fun printMerchantReceiptAndSignature(receipt: PaymentReceipt) =
         push(TerminalEvent.ReceiptReady(ReceiptKind.MERCHANT, receipt))
@@ -155,8 +159,17 @@ internal class PaymentRun(
     override fun askMerchantSignature(callback: Callback) =
         ask(PaymentEvent.Question(QuestionKind.MERCHANT_SIGNATURE, callback))
 
-    override fun onDeliverGoodsOrServices(callback: Callback) =
-        ask(PaymentEvent.Question(QuestionKind.GOODS_DELIVERED, callback))
+    override fun onDeliverGoodsOrServices(callback: DeliveryBoxCallback) =
+        ask(
+            PaymentEvent.Question(
+                QuestionKind.GOODS_DELIVERED,
+                object : Callback {
+                    override fun onSuccess() = callback.proceed(true)
+
+                    override fun onFailure() = callback.proceed(false)
+                },
+            ),
+        )
 
     override fun onPaymentSuccess(result: PaymentResult) = finish(PaymentOutcome.Approved(result))
 

@@ -2,7 +2,7 @@ package eu.ccvlab.mapi.ktx
 
 import eu.ccvlab.mapi.core.api.response.delegate.TokenDelegate
 import eu.ccvlab.mapi.core.api.response.result.Error
-import eu.ccvlab.mapi.core.payment.ConfigData
+import eu.ccvlab.mapi.core.api.response.result.ConfigData
 import eu.ccvlab.mapi.core.payment.EReceiptRequest
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult
 import eu.ccvlab.mapi.core.payment.PaymentReceipt

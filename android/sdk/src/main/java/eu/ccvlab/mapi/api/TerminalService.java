@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Objects;
 
 import eu.ccvlab.mapi.core.api.TerminalApi;
-import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate;
 import eu.ccvlab.mapi.core.payment.PendingPayment;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
@@ -42,7 +41,20 @@ public class TerminalService implements TerminalApi {
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
      */
     @Override
-    public void recoverPayment(ExternalTerminal terminal, String requestId, PaymentDelegate delegate) {
+    public void getStatus(ExternalTerminal terminal, TerminalDelegate delegate) {
+        Objects.requireNonNull(terminal, "terminal must not be null");
+        Objects.requireNonNull(delegate, "delegate must not be null");
+        Flows.administration(terminal, NativeEngine.STATUS, "getStatus", delegate);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Thread: any; returns at once. Callbacks arrive on the callback executor (the main thread after
+     * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
+     */
+    @Override
+    public void recoverPayment(ExternalTerminal terminal, String requestId, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
         Flows.recoverPayment(terminal, requestId == null ? "recoverPayment" : "recoverPayment " + requestId, delegate);
@@ -55,7 +67,7 @@ public class TerminalService implements TerminalApi {
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
      */
     @Override
-    public void repeatLastMessage(ExternalTerminal terminal, PaymentDelegate delegate) {
+    public void repeatLastMessage(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
         Flows.recoverPayment(terminal, "repeatLastMessage", delegate);

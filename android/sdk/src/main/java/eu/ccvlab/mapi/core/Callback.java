@@ -11,4 +11,12 @@ public interface Callback {
 
     /** Answers "no". Thread: any; returns at once. */
     void onFailure();
+
+    /**
+     * Answers "yes", CCV's name for {@link #onSuccess()} (apps answer identification and signature questions with
+     * it). Thread: any; returns at once.
+     */
+    default void proceed() {
+        onSuccess();
+    }
 }

@@ -18,9 +18,11 @@ import eu.ccvlab.mapi.core.Callback;
 import eu.ccvlab.mapi.core.MAPIError;
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate;
+import eu.ccvlab.mapi.core.api.response.result.ConfigData;
 import eu.ccvlab.mapi.core.api.response.result.Error;
-import eu.ccvlab.mapi.core.payment.ConfigData;
+import eu.ccvlab.mapi.core.payment.DisplayTextRequest;
 import eu.ccvlab.mapi.core.payment.EReceiptRequest;
+import eu.ccvlab.mapi.core.payment.MainTextRequest;
 import eu.ccvlab.mapi.core.payment.Money;
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
 import eu.ccvlab.mapi.core.payment.PaymentReceipt;
@@ -73,7 +75,9 @@ public final class DelegateCallbacks implements NativeCallbacks {
                 case CUSTOMER_DISPLAY:
                     if (delegate instanceof PaymentDelegate) {
                         PaymentDelegate payment = (PaymentDelegate) delegate;
-                        post("showOnCustomerDisplay", () -> payment.showOnCustomerDisplay(textLines));
+                        final MainTextRequest mainText = new MainTextRequest(joined(lines));
+                        final DisplayTextRequest display = new DisplayTextRequest(textLines);
+                        post("showOnCustomerDisplay", () -> payment.showOnCustomerDisplay(mainText, display));
                     }
                     break;
                 case MERCHANT_RECEIPT:
@@ -145,13 +149,14 @@ public final class DelegateCallbacks implements NativeCallbacks {
     @Override
     public void onPaymentResult(boolean success, String result, String requestId, String amount, String currency,
             boolean recovered, String terminalId, String stan, String approvalCode, String cardCircuit,
-            String maskedPan, String token) {
+            String maskedPan, String token, String receiptNumber, String returnCode, String actionCode) {
         try {
             if (!firstFinal("onPaymentResult(" + result + ")")) {
                 return;
             }
             final PaymentResult paymentResult = new PaymentResult(ResultState.from(result), orEmpty(requestId),
-                    money(amount, currency), recovered, terminalId, stan, approvalCode, cardCircuit, maskedPan, token);
+                    money(amount, currency), recovered, terminalId, stan, approvalCode, cardCircuit, maskedPan, token,
+                    receiptNumber, returnCode, actionCode);
             if (!(delegate instanceof PaymentDelegate)) {
                 LOG.severe(flow + ": payment result for a delegate that is not a PaymentDelegate dropped: "
                         + paymentResult);
@@ -170,7 +175,8 @@ public final class DelegateCallbacks implements NativeCallbacks {
 
     /** {@inheritDoc} Posts {@code onPaymentAdministrationSuccess}, once. */
     @Override
-    public void onAdministrationSuccess(String result, String requestId, String requestType, String[] data) {
+    public void onAdministrationSuccess(String result, String requestId, String requestType, String[] data,
+            String terminalId) {
         try {
             if (!firstFinal("onAdministrationSuccess(" + requestType + ")")) {
                 return;
@@ -178,7 +184,7 @@ public final class DelegateCallbacks implements NativeCallbacks {
             final List<String> values = data == null ? null
                     : Collections.unmodifiableList(new ArrayList<>(Arrays.asList(data)));
             final PaymentAdministrationResult<List<String>> administration = new PaymentAdministrationResult<>(
-                    ResultState.from(result), orEmpty(requestId), requestType, values);
+                    ResultState.from(result), orEmpty(requestId), requestType, values, terminalId);
             post("onPaymentAdministrationSuccess", () -> delegate.onPaymentAdministrationSuccess(administration));
         } catch (Throwable unexpected) {
             LOG.log(Level.SEVERE, flow + ": administration callback failed", unexpected);
@@ -219,7 +225,14 @@ public final class DelegateCallbacks implements NativeCallbacks {
                 return;
             }
             final Error error = error(mapiError, result, requestId, recoveryNeeded, detail);
-            post("onError", () -> delegate.onError(error));
+            final MAPIError known = error.mapiError();
+            if (known != null && !recoveryNeeded && delegate instanceof PaymentDelegate
+                    && overridesMapiErrorCallback(delegate)) {
+                PaymentDelegate payment = (PaymentDelegate) delegate;
+                post("onError(MAPIError)", () -> payment.onError(known));
+            } else {
+                post("onError", () -> delegate.onError(error));
+            }
         } catch (Throwable unexpected) {
             LOG.log(Level.SEVERE, flow + ": error callback failed", unexpected);
         }
@@ -251,6 +264,18 @@ public final class DelegateCallbacks implements NativeCallbacks {
         }
         ResultState state = result != null ? ResultState.from(result) : ResultState.FAILURE;
         return new Error(known, state, requestId, recoveryNeeded, text);
+    }
+
+    /**
+     * Whether the delegate's class declares its own {@code onError(MAPIError)} (rather than inheriting
+     * {@code PaymentDelegate}'s empty default); see {@code PaymentDelegate.onError(MAPIError)} for the rule.
+     */
+    static boolean overridesMapiErrorCallback(TerminalDelegate delegate) {
+        try {
+            return delegate.getClass().getMethod("onError", MAPIError.class).getDeclaringClass() != PaymentDelegate.class;
+        } catch (NoSuchMethodException | SecurityException unknown) {
+            return false;
+        }
     }
 
     private boolean firstFinal(String what) {

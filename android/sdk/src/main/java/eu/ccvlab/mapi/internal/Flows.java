@@ -16,6 +16,10 @@ import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
  */
 public final class Flows {
     private static final Logger LOG = Logger.getLogger("eu.ccvlab.mapi");
+    /** The amount sent for a VOID built without an amount. */
+    public static final String VOID_WITHOUT_AMOUNT = "0.00";
+    /** The currency sent for a VOID built without an amount. */
+    public static final String VOID_WITHOUT_AMOUNT_CURRENCY = "EUR";
 
     private Flows() {
     }
@@ -37,14 +41,20 @@ public final class Flows {
      *
      * @param terminal     the terminal
      * @param type         the payment type
-     * @param amount       the amount, sent as {@code toPlainString()}
+     * @param amount       the amount, sent as {@code toPlainString()}; null only for a VOID (sent as EUR 0.00)
      * @param originalStan STAN of the transaction a void or capture refers to, or null
      * @param delegate     the app's delegate
      */
     public static void payment(ExternalTerminal terminal, Payment.Type type, Money amount, String originalStan,
             PaymentDelegate delegate) {
-        NativeEngine.payment(NativeTerminal.from(terminal), paymentTypeCode(type), amount.value().toPlainString(),
-                amount.currency().getCurrencyCode(), originalStan,
+        // The engine needs an amount; a VOID built without one goes out as EUR 0.00 (the engine accepts a zero
+        // reversal). Every other type needs the app's amount.
+        if (amount == null && type != Payment.Type.VOID) {
+            throw new NullPointerException("amount must not be null for a " + type);
+        }
+        String value = amount == null ? VOID_WITHOUT_AMOUNT : amount.value().toPlainString();
+        String currency = amount == null ? VOID_WITHOUT_AMOUNT_CURRENCY : amount.currency().getCurrencyCode();
+        NativeEngine.payment(NativeTerminal.from(terminal), paymentTypeCode(type), value, currency, originalStan,
                 callbacks(type.name().toLowerCase(java.util.Locale.ROOT), delegate));
     }
 
@@ -82,8 +92,10 @@ public final class Flows {
      * @param flow     the operation's public name, for logs
      * @param delegate the app's delegate
      */
-    public static void recoverPayment(ExternalTerminal terminal, String flow, PaymentDelegate delegate) {
-        NativeEngine.recoverPayment(NativeTerminal.from(terminal), callbacks(flow, delegate));
+    public static void recoverPayment(ExternalTerminal terminal, String flow, TerminalDelegate delegate) {
+        PaymentDelegate payment = delegate instanceof PaymentDelegate ? (PaymentDelegate) delegate
+                : new RecoveryAsAdministration(delegate);
+        NativeEngine.recoverPayment(NativeTerminal.from(terminal), callbacks(flow, payment));
     }
 
     /**

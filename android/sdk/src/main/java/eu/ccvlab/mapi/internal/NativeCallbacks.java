@@ -68,10 +68,13 @@ public interface NativeCallbacks {
      * @param cardCircuit  the card brand, or null
      * @param maskedPan    the masked card number, or null
      * @param token        the card token, or null
+     * @param receiptNumber the authorisation's ReceiptNumber, or null
+     * @param returnCode   the authorisation's ReturnCode, or null
+     * @param actionCode   the authorisation's ActionCode, or null
      */
     void onPaymentResult(boolean success, String result, String requestId, String amount, String currency,
             boolean recovered, String terminalId, String stan, String approvalCode, String cardCircuit,
-            String maskedPan, String token);
+            String maskedPan, String token, String receiptNumber, String returnCode, String actionCode);
 
     /**
      * Final: an abort or administrative request succeeded. Thread: the engine thread.
@@ -80,8 +83,10 @@ public interface NativeCallbacks {
      * @param requestId   the request's RequestID
      * @param requestType the OPI RequestType, or null
      * @param data        the answer's data (card brands, or one "circuit count amount currency" per total), or null
+     * @param terminalId  the TerminalID of the answer's Terminal element, or null
      */
-    void onAdministrationSuccess(String result, String requestId, String requestType, String[] data);
+    void onAdministrationSuccess(String result, String requestId, String requestType, String[] data,
+            String terminalId);
 
     /**
      * Data an administrative answer carries, before its final callback. Thread: the engine thread.

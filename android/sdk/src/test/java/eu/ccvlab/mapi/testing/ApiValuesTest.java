@@ -23,6 +23,8 @@ import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate;
 import eu.ccvlab.mapi.core.api.response.result.Error;
 import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback;
+import eu.ccvlab.mapi.core.payment.DisplayTextRequest;
+import eu.ccvlab.mapi.core.payment.MainTextRequest;
 import eu.ccvlab.mapi.core.payment.Money;
 import eu.ccvlab.mapi.core.payment.Payment;
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
@@ -191,7 +193,7 @@ public class ApiValuesTest {
         delegate.askCustomerSignature(callback);
         delegate.askCustomerIdentification(callback);
         delegate.askMerchantSignature(callback);
-        delegate.onDeliverGoodsOrServices(callback);
+        delegate.onDeliverGoodsOrServices(delivered -> answers.add(delivered ? "yes" : "no"));
         delegate.drawCustomerSignature(new CustomerSignatureCallback() {
             @Override
             public void onSignature(byte[] signatureImage) {
@@ -206,11 +208,12 @@ public class ApiValuesTest {
         assertEquals(Arrays.asList("no", "no", "no", "no", "no signature"), answers);
 
         delegate.showTerminalOutputLines(Collections.<TextLine>emptyList());
-        delegate.showOnCustomerDisplay(Collections.<TextLine>emptyList());
+        delegate.showOnCustomerDisplay(new MainTextRequest(""), new DisplayTextRequest(Collections.<TextLine>emptyList()));
         delegate.printMerchantReceiptAndSignature(new PaymentReceipt(Collections.<TextLine>emptyList()));
         delegate.storeEJournal("");
         delegate.onPaymentAdministrationSuccess(null);
-        delegate.onError(null);
+        delegate.onError((Error) null);
+        delegate.onError((MAPIError) null);
         delegate.onPaymentSuccess(null);
         delegate.onPaymentError(null);
     }

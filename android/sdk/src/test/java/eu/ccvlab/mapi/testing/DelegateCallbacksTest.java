@@ -62,7 +62,7 @@ public class DelegateCallbacksTest {
         callbacks.onOutput(DelegateCallbacks.E_JOURNAL, new String[] {"line 1\nline 2"});
         callbacks.onOutput(99, new String[] {"ignored"});
         callbacks.onPaymentResult(true, "Success", "17", "12.50", "EUR", false, "29000001", "000123", "A1",
-                "MASTERCARD", "541333******4444", null);
+                "MASTERCARD", "541333******4444", null, "0042", "00", "000");
         assertTrue(delegate.calls().isEmpty());
         assertEquals(7, executor.runAll());
 
@@ -80,6 +80,12 @@ public class DelegateCallbacksTest {
         assertEquals("EUR", result.amount().currency().getCurrencyCode());
         assertEquals("000123", result.stan());
         assertEquals("A1", result.approvalCode());
+        assertEquals("0042", result.getReceiptNumber());
+        assertEquals("00", result.getReturnCode());
+        assertEquals("000", result.getAnswerCode());
+        assertEquals("000123", result.getPaymentSTAN());
+        assertEquals("541333******4444", result.getCard().getPan());
+        assertEquals("MASTERCARD", result.getCard().getCardCircuit());
     }
 
     @Test
@@ -87,9 +93,10 @@ public class DelegateCallbacksTest {
         QueueExecutor executor = new QueueExecutor();
         RecordingDelegate delegate = new RecordingDelegate();
         DelegateCallbacks callbacks = new DelegateCallbacks("abort", delegate, executor);
-        callbacks.onAdministrationSuccess("Success", "8", "AbortRequest", null);
+        callbacks.onAdministrationSuccess("Success", "8", "AbortRequest", null, null);
         callbacks.onError("RESPONSE_TIMEOUT", null, "8", false, "late");
-        callbacks.onPaymentResult(false, "Aborted", "7", null, null, false, null, null, null, null, null, null);
+        callbacks.onPaymentResult(false, "Aborted", "7", null, null, false, null, null, null, null, null, null, null, null,
+                null);
         executor.runAll();
         assertEquals(1, delegate.finalCalls().size());
         PaymentAdministrationResult<?> result = (PaymentAdministrationResult<?>) delegate.finalCalls().get(0).argument;
@@ -151,6 +158,6 @@ public class DelegateCallbacksTest {
         };
         DelegateCallbacks refused = new DelegateCallbacks("abort", new RecordingDelegate(), refusing);
         refused.onOutput(DelegateCallbacks.CASHIER_DISPLAY, new String[] {"x"});
-        refused.onAdministrationSuccess("Success", "1", "AbortRequest", null);
+        refused.onAdministrationSuccess("Success", "1", "AbortRequest", null, null);
     }
 }

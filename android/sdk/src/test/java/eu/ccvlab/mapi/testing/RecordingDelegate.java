@@ -20,8 +20,10 @@ import eu.ccvlab.mapi.core.MapiConfig;
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TokenDelegate;
 import eu.ccvlab.mapi.core.api.response.result.Error;
-import eu.ccvlab.mapi.core.payment.ConfigData;
+import eu.ccvlab.mapi.core.api.response.result.ConfigData;
+import eu.ccvlab.mapi.core.payment.DisplayTextRequest;
 import eu.ccvlab.mapi.core.payment.EReceiptRequest;
+import eu.ccvlab.mapi.core.payment.MainTextRequest;
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
 import eu.ccvlab.mapi.core.payment.PaymentReceipt;
 import eu.ccvlab.mapi.core.payment.PaymentResult;
@@ -275,8 +277,8 @@ public class RecordingDelegate implements PaymentDelegate, TokenDelegate {
     }
 
     @Override
-    public void showOnCustomerDisplay(List<TextLine> lines) {
-        record("showOnCustomerDisplay", lines);
+    public void showOnCustomerDisplay(MainTextRequest mainText, DisplayTextRequest lines) {
+        record("showOnCustomerDisplay", lines.lines());
     }
 
     @Override

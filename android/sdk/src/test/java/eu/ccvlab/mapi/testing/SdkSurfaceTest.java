@@ -17,7 +17,7 @@ import eu.ccvlab.mapi.api.TerminalService;
 import eu.ccvlab.mapi.api.TokenService;
 import eu.ccvlab.mapi.core.MAPIError;
 import eu.ccvlab.mapi.core.api.response.result.Error;
-import eu.ccvlab.mapi.core.payment.ConfigData;
+import eu.ccvlab.mapi.core.api.response.result.ConfigData;
 import eu.ccvlab.mapi.core.payment.EReceiptRequest;
 import eu.ccvlab.mapi.core.payment.Money;
 import eu.ccvlab.mapi.core.payment.Payment;

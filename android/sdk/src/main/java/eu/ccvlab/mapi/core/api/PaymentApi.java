@@ -17,7 +17,14 @@ public interface PaymentApi {
      * {@code onPaymentSuccess} (approved), {@code onPaymentError} (settled otherwise: declined, aborted…)
      * or {@code onError} ({@code FLOW_ALREADY_HAPPENING}: another request runs on that terminal;
      * {@code FAILED_TO_CONNECT_TO_TERMINAL}; {@code TERMINAL_CONNECTION_LOST} or {@code RESPONSE_TIMEOUT}
-     * with {@code recoveryNeeded()}: recover the payment before the next one).
+     * with {@code recoveryNeeded()}: recover the payment before the next one). A delegate that overrides
+     * {@code onError(MAPIError)} gets the SDK's own errors that need no recovery there instead (see that method).
+     *
+     * <p>What reaches the terminal: the type, the amount and currency, and {@code originalStan}. A
+     * {@link Payment.Type#VOID} built without an amount is sent as EUR 0.00. The other builder values
+     * ({@code requestId}, {@code posTimestamp}, {@code transactionId}, {@code approvalCode}, {@code token},
+     * {@code merchantReference}, {@code referenceNumber}, {@code originalTransactionRequestType}) are kept on the
+     * {@link Payment} and not sent yet.
      *
      * @param terminal the terminal
      * @param payment  type and amount; the amount is sent as given

@@ -1,6 +1,5 @@
 package eu.ccvlab.mapi.core.api;
 
-import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 
@@ -26,10 +25,31 @@ public interface TerminalApi {
     void status(ExternalTerminal terminal, TerminalDelegate delegate);
 
     /**
+     * The terminal's status: the same request and callbacks as {@link #status}, under the name apps written for
+     * CCV's SDK use. Thread: any; returns at once; callbacks as {@link #status}.
+     *
+     * @param terminal the terminal
+     * @param delegate receives the callbacks
+     */
+    default void getStatus(ExternalTerminal terminal, TerminalDelegate delegate) {
+        status(terminal, delegate);
+    }
+
+    /**
      * Settles a payment whose outcome is unknown (app crash, lost connection, timeout) by asking the terminal
-     * for its last answer (RepeatLastMessage): {@code onPaymentSuccess}/{@code onPaymentError} with
-     * {@code recovered()} true, or {@code onError} (try again later). The payment concerned is the one in the
-     * SDK's in-flight journal, else the terminal's last one.
+     * for its last answer (RepeatLastMessage). The payment concerned is the one in the SDK's in-flight journal,
+     * else the terminal's last one.
+     *
+     * <p>How the outcome arrives depends on the delegate:
+     * <ul>
+     * <li>a {@code PaymentDelegate}: {@code onPaymentSuccess}/{@code onPaymentError} with
+     * {@code recovered()} true;</li>
+     * <li>any other {@link TerminalDelegate}: {@code onPaymentAdministrationSuccess} with a
+     * {@code PaymentAdministrationResult} whose {@code data()} is that {@code PaymentResult}, whose
+     * {@code resultState()} is the payment's (SUCCESS only when it was approved) and whose
+     * {@code requestType()} is "RepeatLastMessage";</li>
+     * <li>either: {@code onError} when the outcome could not be learnt (try again later).</li>
+     * </ul>
      *
      * @param terminal  the terminal
      * @param requestId the RequestID of the payment to recover, as reported by {@code Error.requestId()}; may
@@ -37,16 +57,16 @@ public interface TerminalApi {
      *                  matches it against its journal
      * @param delegate  receives the callbacks
      */
-    void recoverPayment(ExternalTerminal terminal, String requestId, PaymentDelegate delegate);
+    void recoverPayment(ExternalTerminal terminal, String requestId, TerminalDelegate delegate);
 
     /**
      * Asks the terminal for its last answer (RepeatLastMessage); same as {@link #recoverPayment} without a
-     * RequestID.
+     * RequestID, with the same callbacks.
      *
      * @param terminal the terminal
      * @param delegate receives the callbacks
      */
-    void repeatLastMessage(ExternalTerminal terminal, PaymentDelegate delegate);
+    void repeatLastMessage(ExternalTerminal terminal, TerminalDelegate delegate);
 
     /**
      * Period closing (OPI ReconciliationWithClosure): {@code onPaymentAdministrationSuccess} or {@code onError}.

@@ -15,4 +15,13 @@ public interface CustomerSignatureCallback {
 
     /** The customer did not (or could not) sign. Thread: any; returns at once. */
     void onFailure();
+
+    /**
+     * The customer signed: CCV's name for {@link #onSignature(byte[])}. Thread: any; returns at once.
+     *
+     * @param signatureImage the signature image
+     */
+    default void signature(byte[] signatureImage) {
+        onSignature(signatureImage);
+    }
 }

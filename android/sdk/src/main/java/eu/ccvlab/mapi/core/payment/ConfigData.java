@@ -1,14 +1,16 @@
 package eu.ccvlab.mapi.core.payment;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
-/** Configuration values the terminal reports, by name. The shape is a guess; this SDK does not deliver it yet. */
-public final class ConfigData {
-    private final Map<String, String> values;
-
+/**
+ * The earlier name of {@link eu.ccvlab.mapi.core.api.response.result.ConfigData}, kept so code that refers to
+ * it still compiles. {@code TerminalDelegate.configData} takes the {@code api.response.result} type (the one CCV's
+ * SDK apps import); this SDK no longer creates instances of this class.
+ *
+ * @deprecated use {@link eu.ccvlab.mapi.core.api.response.result.ConfigData}
+ */
+@Deprecated
+public final class ConfigData extends eu.ccvlab.mapi.core.api.response.result.ConfigData {
     /**
      * Thread: any.
      *
@@ -16,32 +18,6 @@ public final class ConfigData {
      * @throws NullPointerException if {@code values} is null
      */
     public ConfigData(Map<String, String> values) {
-        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(values, "values must not be null")));
-    }
-
-    /** @return the values by name, unmodifiable. Thread: any. */
-    public Map<String, String> values() {
-        return values;
-    }
-
-    /** @return the values by name, unmodifiable. Thread: any. */
-    public Map<String, String> getValues() {
-        return values;
-    }
-
-    /**
-     * Thread: any.
-     *
-     * @param name a value's name
-     * @return the value, or null
-     */
-    public String get(String name) {
-        return values.get(name);
-    }
-
-    /** @return the values. Thread: any. */
-    @Override
-    public String toString() {
-        return "ConfigData" + values;
+        super(values);
     }
 }

@@ -2,6 +2,8 @@ package eu.ccvlab.mapi.core.payment;
 
 import java.util.Objects;
 
+import eu.ccvlab.mapi.core.RequestType;
+
 /**
  * A payment to run: its type and amount. Build one with {@link #builder()}:
  *
@@ -35,11 +37,30 @@ public final class Payment {
     private final Type type;
     private final Money amount;
     private final String originalStan;
+    private final String requestId;
+    private final String posTimestamp;
+    private final String transactionId;
+    private final String approvalCode;
+    private final String token;
+    private final String merchantReference;
+    private final Integer referenceNumber;
+    private final RequestType originalTransactionRequestType;
 
     private Payment(Builder builder) {
         this.type = builder.type;
-        this.amount = Objects.requireNonNull(builder.amount, "amount must not be null");
+        if (builder.type != Type.VOID) {
+            Objects.requireNonNull(builder.amount, "amount must not be null (only a VOID may leave it out)");
+        }
+        this.amount = builder.amount;
         this.originalStan = builder.originalStan;
+        this.requestId = builder.requestId;
+        this.posTimestamp = builder.posTimestamp;
+        this.transactionId = builder.transactionId;
+        this.approvalCode = builder.approvalCode;
+        this.token = builder.token;
+        this.merchantReference = builder.merchantReference;
+        this.referenceNumber = builder.referenceNumber;
+        this.originalTransactionRequestType = builder.originalTransactionRequestType;
     }
 
     /**
@@ -57,7 +78,12 @@ public final class Payment {
      * @return a new builder
      */
     public Builder toBuilder() {
-        return new Builder().type(type).amount(amount).originalStan(originalStan);
+        Builder builder = new Builder().type(type).originalStan(originalStan).requestId(requestId)
+                .posTimestamp(posTimestamp).transactionId(transactionId).approvalCode(approvalCode).token(token)
+                .merchantReference(merchantReference).originalTransactionRequestType(originalTransactionRequestType);
+        builder.amount = amount;
+        builder.referenceNumber = referenceNumber;
+        return builder;
     }
 
     /**
@@ -89,18 +115,90 @@ public final class Payment {
         return type;
     }
 
-    /** @return the amount. Thread: any. */
+    /**
+     * The amount. Null only for a {@link Type#VOID} built without one, which is sent to the terminal as EUR 0.00
+     * (the engine needs an amount). Thread: any.
+     *
+     * @return the amount, or null
+     */
     public Money amount() {
         return amount;
     }
 
-    /** @return the amount. Thread: any. */
+    /** @return the amount, or null; see {@link #amount()}. Thread: any. */
     public Money getAmount() {
         return amount;
     }
 
     /**
-     * Equal when type and amount are equal. Thread: any.
+     * The RequestID the app chose (see {@link Builder#requestId}); not sent yet. Thread: any.
+     *
+     * @return the RequestID, or null
+     */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** @return the app's RequestID, or null; see {@link #requestId()}. Thread: any. */
+    public String getRequestId() {
+        return requestId;
+    }
+
+    /**
+     * The POS timestamp the app set (see {@link Builder#posTimestamp}); not sent yet. Thread: any.
+     *
+     * @return the timestamp as given, or null
+     */
+    public String posTimestamp() {
+        return posTimestamp;
+    }
+
+    /** @return the app's POS timestamp, or null; see {@link #posTimestamp()}. Thread: any. */
+    public String getPosTimestamp() {
+        return posTimestamp;
+    }
+
+    /** @return the transaction id the app set, or null; not sent yet (see {@link Builder#transactionId}). Thread: any. */
+    public String transactionId() {
+        return transactionId;
+    }
+
+    /** @return the approval code the app set, or null; not sent yet (see {@link Builder#approvalCode}). Thread: any. */
+    public String approvalCode() {
+        return approvalCode;
+    }
+
+    /** @return the card token the app set, or null; not sent yet (see {@link Builder#token}). Thread: any. */
+    public String token() {
+        return token;
+    }
+
+    /**
+     * @return the merchant reference the app set, or null; not sent yet (see {@link Builder#merchantReference}).
+     *         Thread: any.
+     */
+    public String merchantReference() {
+        return merchantReference;
+    }
+
+    /**
+     * @return the reference number the app set, or null; not sent yet (see {@link Builder#referenceNumber}).
+     *         Thread: any.
+     */
+    public Integer referenceNumber() {
+        return referenceNumber;
+    }
+
+    /**
+     * @return the request type of the original transaction the app set, or null; not sent yet (see
+     *         {@link Builder#originalTransactionRequestType}). Thread: any.
+     */
+    public RequestType originalTransactionRequestType() {
+        return originalTransactionRequestType;
+    }
+
+    /**
+     * Equal when every value is equal. Thread: any.
      *
      * @param other another object
      * @return whether it is an equal payment
@@ -114,19 +212,27 @@ public final class Payment {
             return false;
         }
         Payment that = (Payment) other;
-        return type == that.type && amount.equals(that.amount) && Objects.equals(originalStan, that.originalStan);
+        return type == that.type && Objects.equals(amount, that.amount) && Objects.equals(originalStan, that.originalStan)
+                && Objects.equals(requestId, that.requestId) && Objects.equals(posTimestamp, that.posTimestamp)
+                && Objects.equals(transactionId, that.transactionId) && Objects.equals(approvalCode, that.approvalCode)
+                && Objects.equals(token, that.token) && Objects.equals(merchantReference, that.merchantReference)
+                && Objects.equals(referenceNumber, that.referenceNumber)
+                && originalTransactionRequestType == that.originalTransactionRequestType;
     }
 
-    /** @return a hash of type, amount and original STAN. Thread: any. */
+    /** @return a hash of every value. Thread: any. */
     @Override
     public int hashCode() {
-        return Objects.hash(type, amount, originalStan);
+        return Objects.hash(type, amount, originalStan, requestId, posTimestamp, transactionId, approvalCode, token,
+                merchantReference, referenceNumber, originalTransactionRequestType);
     }
 
     /** @return for example {@code "Payment{SALE 12.50 EUR}"}. Thread: any. */
     @Override
     public String toString() {
-        return "Payment{" + type + " " + amount + "}";
+        return "Payment{" + type + " " + (amount != null ? amount : "no amount")
+                + (requestId != null ? ", requestId=" + requestId : "")
+                + (posTimestamp != null ? ", posTimestamp=" + posTimestamp : "") + "}";
     }
 
     /** Collects a payment's values. Not thread-safe. Every setter returns this builder. */
@@ -134,6 +240,14 @@ public final class Payment {
         private Type type = Type.SALE;
         private Money amount;
         private String originalStan;
+        private String requestId;
+        private String posTimestamp;
+        private String transactionId;
+        private String approvalCode;
+        private String token;
+        private String merchantReference;
+        private Integer referenceNumber;
+        private RequestType originalTransactionRequestType;
 
         private Builder() {
         }
@@ -151,7 +265,7 @@ public final class Payment {
         }
 
         /**
-         * The amount. Required.
+         * The amount. Required, except for a {@link Type#VOID}: a VOID built without one is sent as EUR 0.00.
          *
          * @param amount the amount, sent as given
          * @return this builder
@@ -176,10 +290,122 @@ public final class Payment {
         }
 
         /**
+         * The RequestID the app wants for this payment. Validated and kept on the {@link Payment}
+         * ({@link Payment#requestId()}), but <b>not sent yet</b>: the engine numbers every request itself, and the
+         * payment result's {@code requestId()} is the engine's. OPI-NL needs a numeric RequestID of at most 9
+         * digits, so that is what this method accepts.
+         *
+         * @param requestId 1 to 9 digits, or null for none
+         * @return this builder
+         * @throws IllegalArgumentException if {@code requestId} is not 1 to 9 ASCII digits
+         */
+        public Builder requestId(String requestId) {
+            if (requestId != null && !requestId.matches("[0-9]{1,9}")) {
+                throw new IllegalArgumentException(
+                        "requestId must be a number of 1 to 9 digits (OPI-NL), was '" + requestId + "'");
+            }
+            this.requestId = requestId;
+            return this;
+        }
+
+        /**
+         * The POS's local time of the request, as the app formats it (apps use
+         * {@code yyyy-MM-dd'T'HH:mm:ss.SSSXXX}). Kept on the {@link Payment} but <b>not sent yet</b>: the engine
+         * writes its own {@code POSTimeStamp} into every request.
+         *
+         * @param posTimestamp the timestamp, or null
+         * @return this builder
+         */
+        public Builder posTimestamp(String posTimestamp) {
+            this.posTimestamp = posTimestamp;
+            return this;
+        }
+
+        /**
+         * The id of the transaction a VOID refers to, as the app knows it. Kept on the {@link Payment} but
+         * <b>not sent yet</b>; to void a specific transaction today use {@link #originalStan}.
+         *
+         * @param transactionId the id, or null
+         * @return this builder
+         */
+        public Builder transactionId(String transactionId) {
+            this.transactionId = transactionId;
+            return this;
+        }
+
+        /**
+         * The approval code of an earlier transaction (a capture or an addressed refund refers to it). Kept on
+         * the {@link Payment} but <b>not sent yet</b>.
+         *
+         * @param approvalCode the code, or null
+         * @return this builder
+         */
+        public Builder approvalCode(String approvalCode) {
+            this.approvalCode = approvalCode;
+            return this;
+        }
+
+        /**
+         * A card token from an earlier result ({@code PaymentResult.token()}), to charge the same card. Kept on the
+         * {@link Payment} but <b>not sent yet</b>. It is card data: never log it.
+         *
+         * @param token the token, or null
+         * @return this builder
+         */
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        /**
+         * The app's own reference for this payment. Kept on the {@link Payment} but <b>not sent yet</b>.
+         *
+         * @param merchantReference at most 100 characters, or null
+         * @return this builder
+         * @throws IllegalArgumentException if longer than 100 characters
+         */
+        public Builder merchantReference(String merchantReference) {
+            if (merchantReference != null && merchantReference.length() > 100) {
+                throw new IllegalArgumentException(
+                        "merchantReference must be at most 100 characters, was " + merchantReference.length());
+            }
+            this.merchantReference = merchantReference;
+            return this;
+        }
+
+        /**
+         * The receipt number of the transaction a refund refers to ({@code PaymentResult.receiptNumber()}). Kept
+         * on the {@link Payment} but <b>not sent yet</b>.
+         *
+         * @param referenceNumber the number, not negative
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder referenceNumber(int referenceNumber) {
+            if (referenceNumber < 0) {
+                throw new IllegalArgumentException("referenceNumber must not be negative, was " + referenceNumber);
+            }
+            this.referenceNumber = referenceNumber;
+            return this;
+        }
+
+        /**
+         * The request type of the transaction this one refers to (with {@link #approvalCode}). Kept on the
+         * {@link Payment} but <b>not sent yet</b>.
+         *
+         * @param requestType the type, or null
+         * @return this builder
+         */
+        public Builder originalTransactionRequestType(RequestType requestType) {
+            this.originalTransactionRequestType = requestType;
+            return this;
+        }
+
+        /**
          * The payment. Thread: the builder's.
          *
          * @return a new immutable payment
-         * @throws NullPointerException if no amount was set
+         * @throws NullPointerException if no amount was set and the type is not {@link Type#VOID}
          */
         public Payment build() {
             return new Payment(this);

@@ -16,6 +16,7 @@ public final class PaymentAdministrationResult<S> {
     private final String requestId;
     private final String requestType;
     private final S data;
+    private final String terminalId;
 
     /**
      * Thread: any.
@@ -27,6 +28,22 @@ public final class PaymentAdministrationResult<S> {
      * @throws NullPointerException if {@code resultState} or {@code requestId} is null
      */
     public PaymentAdministrationResult(ResultState resultState, String requestId, String requestType, S data) {
+        this(resultState, requestId, requestType, data, null);
+    }
+
+    /**
+     * Thread: any.
+     *
+     * @param resultState the terminal's result (required)
+     * @param requestId   the request's RequestID (required)
+     * @param requestType the OPI RequestType, for example "Diagnosis", or null
+     * @param data        request-specific data, or null
+     * @param terminalId  the id of the terminal that answered, or null
+     * @throws NullPointerException if {@code resultState} or {@code requestId} is null
+     */
+    public PaymentAdministrationResult(ResultState resultState, String requestId, String requestType, S data,
+            String terminalId) {
+        this.terminalId = terminalId;
         this.resultState = Objects.requireNonNull(resultState, "resultState must not be null");
         this.requestId = Objects.requireNonNull(requestId, "requestId must not be null");
         this.requestType = requestType;
@@ -73,10 +90,25 @@ public final class PaymentAdministrationResult<S> {
         return data;
     }
 
+    /**
+     * The id of the terminal that answered, from the {@code TerminalID} of its answer (OPI {@code Terminal}
+     * element); null when the answer carried none (an abort's answer usually does not). Thread: any.
+     *
+     * @return the terminal's id, or null
+     */
+    public String terminalId() {
+        return terminalId;
+    }
+
+    /** @return the terminal's id, or null; see {@link #terminalId()}. Thread: any. */
+    public String getTerminalId() {
+        return terminalId;
+    }
+
     /** @return every field, for support logs. Thread: any. */
     @Override
     public String toString() {
         return "PaymentAdministrationResult{" + requestType + " " + resultState + ", requestId=" + requestId
-                + (data != null ? ", data=" + data : "") + "}";
+                + (terminalId != null ? ", terminalId=" + terminalId : "") + (data != null ? ", data=" + data : "") + "}";
     }
 }

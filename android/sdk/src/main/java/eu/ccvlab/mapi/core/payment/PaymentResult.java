@@ -20,6 +20,9 @@ public final class PaymentResult {
     private final String cardCircuit;
     private final String maskedPan;
     private final String token;
+    private final String receiptNumber;
+    private final String returnCode;
+    private final String answerCode;
 
     /**
      * Thread: any.
@@ -59,6 +62,34 @@ public final class PaymentResult {
     public PaymentResult(ResultState resultState, String requestId, Money amount, boolean recovered,
             String terminalId, String stan, String approvalCode, String cardCircuit, String maskedPan,
             String token) {
+        this(resultState, requestId, amount, recovered, terminalId, stan, approvalCode, cardCircuit, maskedPan, token,
+                null, null, null);
+    }
+
+    /**
+     * Thread: any.
+     *
+     * @param resultState   the terminal's result (required)
+     * @param requestId     the payment's RequestID (required)
+     * @param amount        the amount, or null (a card read has none)
+     * @param recovered     whether the result was obtained by recovery (RepeatLastMessage)
+     * @param terminalId    the terminal's id, or null
+     * @param stan          the STAN (leading zeros kept), or null
+     * @param approvalCode  the acquirer's approval code, or null
+     * @param cardCircuit   the card brand (for example "MAESTRO"), or null
+     * @param maskedPan     the card number, masked, or null
+     * @param token         the card token the terminal issued, or null
+     * @param receiptNumber the receipt number of the authorisation (OPI {@code ReceiptNumber}), or null
+     * @param returnCode    the authorisation's return code (OPI {@code ReturnCode}), or null
+     * @param answerCode    the acquirer's action code (OPI {@code ActionCode}), or null
+     * @throws NullPointerException if {@code resultState} or {@code requestId} is null
+     */
+    public PaymentResult(ResultState resultState, String requestId, Money amount, boolean recovered,
+            String terminalId, String stan, String approvalCode, String cardCircuit, String maskedPan,
+            String token, String receiptNumber, String returnCode, String answerCode) {
+        this.receiptNumber = receiptNumber;
+        this.returnCode = returnCode;
+        this.answerCode = answerCode;
         this.token = token;
         this.resultState = Objects.requireNonNull(resultState, "resultState must not be null");
         this.requestId = Objects.requireNonNull(requestId, "requestId must not be null");
@@ -176,12 +207,148 @@ public final class PaymentResult {
         return token;
     }
 
+    /**
+     * The terminal's result: the same as {@link #resultState()}, under the name apps written for CCV's SDK use.
+     * Thread: any.
+     *
+     * @return the terminal's result
+     */
+    public ResultState state() {
+        return resultState;
+    }
+
+    /** @return the terminal's result; see {@link #state()}. Thread: any. */
+    public ResultState getState() {
+        return resultState;
+    }
+
+    /**
+     * The STAN under CCV's SDK name: the same as {@link #stan()} (the terminal's {@code STAN}). Thread: any.
+     *
+     * @return the STAN (leading zeros kept), or null
+     */
+    public String paymentSTAN() {
+        return stan;
+    }
+
+    /** @return the STAN, or null; see {@link #paymentSTAN()}. Thread: any. */
+    public String getPaymentSTAN() {
+        return stan;
+    }
+
+    /**
+     * The card token under CCV's other name: the same as {@link #token()}. It is card data: never log it.
+     * Thread: any.
+     *
+     * @return the token, or null
+     */
+    public String cardToken() {
+        return token;
+    }
+
+    /** @return the card token, or null; see {@link #cardToken()}. Thread: any. */
+    public String getCardToken() {
+        return token;
+    }
+
+    /**
+     * The receipt number of the authorisation, from the {@code ReceiptNumber} of the terminal's answer (OPI
+     * {@code Authorisation}); null when the terminal sent none. Thread: any.
+     *
+     * @return the receipt number, or null
+     */
+    public String receiptNumber() {
+        return receiptNumber;
+    }
+
+    /** @return the receipt number, or null; see {@link #receiptNumber()}. Thread: any. */
+    public String getReceiptNumber() {
+        return receiptNumber;
+    }
+
+    /**
+     * The authorisation's return code, from the {@code ReturnCode} of the terminal's answer (OPI
+     * {@code Authorisation}); null when the terminal sent none. Thread: any.
+     *
+     * @return the return code, or null
+     */
+    public String returnCode() {
+        return returnCode;
+    }
+
+    /** @return the return code, or null; see {@link #returnCode()}. Thread: any. */
+    public String getReturnCode() {
+        return returnCode;
+    }
+
+    /**
+     * The acquirer's answer code. This SDK fills it from the {@code ActionCode} of the terminal's answer (OPI
+     * {@code Authorisation}); that CCV's SDK reads the same attribute is our assumption (its documentation does
+     * not say). Null when the terminal sent none. Thread: any.
+     *
+     * @return the answer code, or null
+     */
+    public String answerCode() {
+        return answerCode;
+    }
+
+    /** @return the answer code, or null; see {@link #answerCode()}. Thread: any. */
+    public String getAnswerCode() {
+        return answerCode;
+    }
+
+    /**
+     * The transaction reference number. Always null in this SDK: the OPI answers the engine reads carry no such
+     * field. Thread: any.
+     *
+     * @return null
+     */
+    public String trxReferenceNumber() {
+        return null;
+    }
+
+    /** @return null; see {@link #trxReferenceNumber()}. Thread: any. */
+    public String getTrxReferenceNumber() {
+        return null;
+    }
+
+    /**
+     * Hash data of the card. Always null in this SDK: the OPI answers the engine reads carry no such field.
+     * Thread: any.
+     *
+     * @return null
+     */
+    public String hashData() {
+        return null;
+    }
+
+    /** @return null; see {@link #hashData()}. Thread: any. */
+    public String getHashData() {
+        return null;
+    }
+
+    /**
+     * The card: its masked number ({@link #maskedPan()}) and brand ({@link #cardCircuit()}); null when the
+     * terminal reported neither. Thread: any.
+     *
+     * @return the card, or null
+     */
+    public Card card() {
+        return maskedPan == null && cardCircuit == null ? null : new Card(maskedPan, cardCircuit);
+    }
+
+    /** @return the card, or null; see {@link #card()}. Thread: any. */
+    public Card getCard() {
+        return card();
+    }
+
     /** @return every field, for support logs (the card number is masked, the token left out). Thread: any. */
     @Override
     public String toString() {
         return "PaymentResult{" + resultState + ", requestId=" + requestId + ", amount=" + amount
                 + (recovered ? ", recovered" : "") + ", terminalId=" + terminalId + ", stan=" + stan
                 + ", approvalCode=" + approvalCode + ", cardCircuit=" + cardCircuit + ", pan=" + maskedPan
+                + ", receiptNumber=" + receiptNumber + ", returnCode=" + returnCode + ", answerCode=" + answerCode
                 + (token != null ? ", token=<redacted>" : "") + "}";
     }
 }

@@ -47,7 +47,13 @@ public final class ExternalTerminal {
         /** A cashier operates the POS. */
         ATTENDED,
         /** No cashier (PAX IM30 and similar). */
-        UNATTENDED
+        UNATTENDED,
+        /**
+         * CCV's setting for a payment app on the same device reached through the compatibility port (on-device
+         * OPI-NL: {@code 127.0.0.1}, ports 4100 and 4102, {@link SocketMode#DUAL_SOCKET}). Accepted and ignored
+         * like the others: the connection follows {@link SocketMode} and the ports.
+         */
+        COMPATIBLE
     }
 
     private final String ipAddress;
@@ -62,8 +68,14 @@ public final class ExternalTerminal {
     private final long connectTimeoutMillis;
     private final long abortTimeoutMillis;
     private final long responseTimeoutMillis;
+    private final Integer shiftNumber;
 
     private ExternalTerminal(Builder builder) {
+        this(builder, null);
+    }
+
+    private ExternalTerminal(Builder builder, Integer shiftNumber) {
+        this.shiftNumber = shiftNumber;
         this.ipAddress = Objects.requireNonNull(builder.ipAddress, "ipAddress must not be null");
         this.terminalType = builder.terminalType;
         boolean nl = terminalType == TerminalType.OPI_NL;
@@ -110,6 +122,40 @@ public final class ExternalTerminal {
         builder.abortTimeoutMillis = abortTimeoutMillis;
         builder.responseTimeoutMillis = responseTimeoutMillis;
         return builder;
+    }
+
+    /**
+     * A copy of this terminal carrying the cashier's shift number (apps pass it to
+     * {@code TerminalApi.ticketReprintPeriodClosing}). A copy, not this object: a terminal is immutable and may be
+     * shared between threads. The copy is {@link #equals equal} to this terminal and uses the same connection.
+     *
+     * <p><b>Not on the wire yet:</b> the OPI field ({@code POSdata/ShiftNumber}) exists in this SDK's message
+     * model, but the engine does not fill it from the terminal settings yet, so the number stays on the Java
+     * object ({@link #shiftNumber()}) and no request carries it. Thread: any.
+     *
+     * @param shiftNumber the shift number, not negative
+     * @return a new terminal with every setting of this one and {@code shiftNumber}
+     * @throws IllegalArgumentException if {@code shiftNumber} is negative
+     */
+    public ExternalTerminal shiftNumber(int shiftNumber) {
+        if (shiftNumber < 0) {
+            throw new IllegalArgumentException("shiftNumber must not be negative, was " + shiftNumber);
+        }
+        return new ExternalTerminal(toBuilder(), shiftNumber);
+    }
+
+    /**
+     * The shift number set with {@link #shiftNumber(int)}; not sent to the terminal yet (see there). Thread: any.
+     *
+     * @return the shift number, or null when none was set
+     */
+    public Integer shiftNumber() {
+        return shiftNumber;
+    }
+
+    /** @return the shift number, or null; see {@link #shiftNumber()}. Thread: any. */
+    public Integer getShiftNumber() {
+        return shiftNumber;
     }
 
     /** @return the terminal's IP address or host name. Thread: any. */
@@ -233,7 +279,7 @@ public final class ExternalTerminal {
     }
 
     /**
-     * Equal when every setting is equal. Thread: any.
+     * Equal when every connection setting is equal; the {@link #shiftNumber()} is not one. Thread: any.
      *
      * @param other another object
      * @return whether it is an equal terminal
@@ -269,7 +315,8 @@ public final class ExternalTerminal {
                 + compatibilityPort + ", " + socketMode + ", workstationId=" + workstationId + ", language="
                 + languageCode.code() + ", mode=" + mode + ", requestToken=" + requestToken
                 + ", timeouts(ms) connect=" + connectTimeoutMillis + " abort=" + abortTimeoutMillis
-                + " response=" + responseTimeoutMillis + "}";
+                + " response=" + responseTimeoutMillis + (shiftNumber != null ? ", shiftNumber=" + shiftNumber : "")
+                + "}";
     }
 
     /**
@@ -355,7 +402,8 @@ public final class ExternalTerminal {
         }
 
         /**
-         * Attended or unattended; accepted and ignored. Default: {@link Mode#ATTENDED}.
+         * Attended, unattended or compatible; accepted and ignored. Default: {@link Mode#ATTENDED}, so leaving it
+         * unset is never an error (CCV's SDK needs it set).
          *
          * @param mode the mode
          * @return this builder

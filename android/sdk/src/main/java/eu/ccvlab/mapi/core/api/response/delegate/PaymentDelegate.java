@@ -3,7 +3,11 @@ package eu.ccvlab.mapi.core.api.response.delegate;
 import java.util.List;
 
 import eu.ccvlab.mapi.core.Callback;
+import eu.ccvlab.mapi.core.DeliveryBoxCallback;
+import eu.ccvlab.mapi.core.MAPIError;
 import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback;
+import eu.ccvlab.mapi.core.payment.DisplayTextRequest;
+import eu.ccvlab.mapi.core.payment.MainTextRequest;
 import eu.ccvlab.mapi.core.payment.PaymentReceipt;
 import eu.ccvlab.mapi.core.payment.PaymentResult;
 import eu.ccvlab.mapi.core.payment.TextLine;
@@ -13,7 +17,7 @@ import eu.ccvlab.mapi.core.payment.TextLine;
  * the terminal's questions and the payment's result. Threads and exactly-once as in {@link TerminalDelegate}:
  * a payment ends with exactly one of {@link #onPaymentSuccess}, {@link #onPaymentError} or {@code onError}.
  *
- * <p>The questions ({@code ask…}, {@link #drawCustomerSignature}, {@link #onDeliverGoodsOrServices}) default
+ * <p>The questions ({@code ask…}, {@link #drawCustomerSignature}, {@code onDeliverGoodsOrServices}) default
  * to answering "no", so a terminal is never left waiting by an app that does not handle them.
  */
 public interface PaymentDelegate extends TerminalDelegate {
@@ -27,10 +31,26 @@ public interface PaymentDelegate extends TerminalDelegate {
     }
 
     /**
-     * Text for the customer display (OPI CustomerDisplay). Called on the callback executor.
+     * Text for the customer display (OPI CustomerDisplay): the SDK calls this method for every customer display
+     * output. Default: hands {@code lines.lines()} to the deprecated {@link #showOnCustomerDisplay(List)}, so
+     * delegates written against that form keep working. Called on the callback executor.
+     *
+     * @param mainText the whole text, lines joined by {@code '\n'}
+     * @param lines    the same text line by line
+     */
+    default void showOnCustomerDisplay(MainTextRequest mainText, DisplayTextRequest lines) {
+        showOnCustomerDisplay(lines.lines());
+    }
+
+    /**
+     * Text for the customer display, line by line: the earlier form of
+     * {@link #showOnCustomerDisplay(MainTextRequest, DisplayTextRequest)}, called only by that method's default.
+     * Called on the callback executor.
      *
      * @param lines the lines to show
+     * @deprecated override {@link #showOnCustomerDisplay(MainTextRequest, DisplayTextRequest)} (CCV's form)
      */
+    @Deprecated
     default void showOnCustomerDisplay(List<TextLine> lines) {
     }
 
@@ -76,14 +96,45 @@ public interface PaymentDelegate extends TerminalDelegate {
     }
 
     /**
-     * Unattended flows: the payment is authorised, deliver the goods or service and report whether that
-     * worked. Default: "not delivered". The parameter type is a guess. Called on the callback executor;
-     * answer once, from any thread.
+     * The terminal asks whether the goods or the service were delivered (OPI-NL DeliveryBox device request).
+     * Default: {@code proceed(false)}.
+     *
+     * <p><b>Not called yet:</b> this SDK's engine does not receive DeliveryBox requests, so this method exists
+     * for apps written for CCV's SDK to compile; carrying the request and the answer is future work. When it is
+     * wired it will be called on the callback executor; answer once, from any thread.
+     *
+     * @param callback {@code proceed(true)} = delivered, {@code proceed(false)} = not delivered
+     */
+    default void onDeliverGoodsOrServices(DeliveryBoxCallback callback) {
+        callback.proceed(false);
+    }
+
+    /**
+     * The earlier form of {@link #onDeliverGoodsOrServices(DeliveryBoxCallback)}, whose parameter type was a
+     * guess. Never called (see that method). Default: "not delivered".
      *
      * @param callback {@code onSuccess()} = delivered, {@code onFailure()} = not delivered
+     * @deprecated override {@link #onDeliverGoodsOrServices(DeliveryBoxCallback)} (CCV's form)
      */
+    @Deprecated
     default void onDeliverGoodsOrServices(Callback callback) {
         callback.onFailure();
+    }
+
+    /**
+     * Final, instead of {@link #onError(eu.ccvlab.mapi.core.api.response.result.Error)}: the SDK ended the payment
+     * with {@code error} (could not connect, a request already running…) and nothing about it needs recovery.
+     *
+     * <p><b>Which {@code onError} is called.</b> Exactly one of the two per failure, never both. This one only
+     * when all three hold: the delegate's class overrides this method; the failure has a {@link MAPIError}
+     * (not a terminal's refusal, which has none); and the outcome is known ({@code Error.recoveryNeeded()}
+     * false, since only {@code Error} carries the RequestID to recover with). Every other failure goes to
+     * {@code onError(Error)}. A delegate that does not override this method therefore gets every failure
+     * through {@code onError(Error)}. Called once, on the callback executor.
+     *
+     * @param error why the SDK ended the payment
+     */
+    default void onError(MAPIError error) {
     }
 
     /**

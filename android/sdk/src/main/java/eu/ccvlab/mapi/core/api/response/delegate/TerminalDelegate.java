@@ -2,8 +2,8 @@ package eu.ccvlab.mapi.core.api.response.delegate;
 
 import java.util.List;
 
+import eu.ccvlab.mapi.core.api.response.result.ConfigData;
 import eu.ccvlab.mapi.core.api.response.result.Error;
-import eu.ccvlab.mapi.core.payment.ConfigData;
 import eu.ccvlab.mapi.core.payment.EReceiptRequest;
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
 import eu.ccvlab.mapi.core.payment.PaymentReceipt;
