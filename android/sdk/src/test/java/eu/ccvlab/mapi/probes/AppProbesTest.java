@@ -183,6 +183,65 @@ public class AppProbesTest {
     }
 
     @Test
+    public void demoAdministrationCallsAndRepeatLastMessageThroughATerminalDelegate() {
+        try (SimulatedTerminal simulator = SimulatedTerminal.start(ExternalTerminal.TerminalType.OPI_DE,
+                ExternalTerminal.SocketMode.SINGLE_SOCKET, "success")) {
+            DemoTranslationProbe probe = new DemoTranslationProbe();
+            ExternalTerminal terminal = demoTerminal(simulator);
+            ProbeLog sale = new ProbeLog();
+            probe.sale(terminal, "12.50", sale);
+            PaymentResult paid = (PaymentResult) sale.await(WAIT_SECONDS);
+
+            ProbeLog repeat = new ProbeLog();
+            probe.repeatLastMessage(terminal, repeat);
+            PaymentAdministrationResult<?> repeated = (PaymentAdministrationResult<?>) repeat.await(WAIT_SECONDS);
+            assertEquals(repeat.events().toString(), "RepeatLastMessage", repeated.requestType());
+            assertEquals(paid.stan(), ((PaymentResult) repeated.data()).stan());
+
+            ProbeLog lastTicket = new ProbeLog();
+            probe.administration(terminal, "lastTicket", 0, lastTicket);
+            assertTrue(lastTicket.events().toString(), lastTicket.await(WAIT_SECONDS) instanceof PaymentAdministrationResult);
+            assertTrue(lastTicket.events().toString(), anyStartsWith(lastTicket.events(), "customer receipt:\n"));
+
+            for (String which : new String[] {"startup", "activate", "overview"}) {
+                ProbeLog log = new ProbeLog();
+                probe.administration(terminal, which, 0, log);
+                assertTrue(which + ": " + log.events(), log.await(WAIT_SECONDS) instanceof PaymentAdministrationResult);
+            }
+
+            ProbeLog abort = new ProbeLog();
+            probe.abort(terminal, abort);
+            Error nothing = (Error) abort.await(WAIT_SECONDS);
+            assertEquals(MAPIError.NOT_A_FLOW_HAPPENING, nothing.mapiError());
+            assertTrue(abort.events().toString(), abort.events().contains(
+                    "error: NOT_A_FLOW_HAPPENING: " + MAPIError.NOT_A_FLOW_HAPPENING.description()));
+        }
+    }
+
+    @Test
+    public void demoReservationThenCaptureAsASaleWithTheKeptValues() {
+        try (SimulatedTerminal simulator = SimulatedTerminal.startNl("success")) {
+            int port = simulator.builder().build().port();
+            ExternalTerminal terminal = simulator.connect(DemoTranslationProbe.terminalBuilder("127.0.0.1", port, 0,
+                    ExternalTerminal.TerminalType.OPI_NL, ExternalTerminal.SocketMode.DUAL_SOCKET));
+            DemoTranslationProbe probe = new DemoTranslationProbe();
+            ProbeLog reservation = new ProbeLog();
+            probe.reservation(terminal, "50.00", reservation);
+            PaymentResult reserved = (PaymentResult) reservation.await(WAIT_SECONDS);
+            assertEquals(reservation.events().toString(), ResultState.SUCCESS, reserved.state());
+            assertEquals(reserved.approvalCode(), probe.keptApprovalCode);
+
+            ProbeLog capture = new ProbeLog();
+            probe.capture(terminal, "42.00", capture);
+            PaymentResult captured = (PaymentResult) capture.await(WAIT_SECONDS);
+            assertEquals(capture.events().toString(), ResultState.SUCCESS, captured.state());
+            assertEquals(1, simulator.receivedContaining("CardPreAuthorisation").size());
+            assertEquals("the capture goes out as a sale, as the app sends it", 1,
+                    simulator.receivedContaining("\"CardPayment\"").size());
+        }
+    }
+
+    @Test
     public void onDeviceSaleFillsWhatTheAppReadsFromTheTerminalsAnswer() {
         try (SimulatedTerminal simulator = SimulatedTerminal.startNl("success")) {
             int port = simulator.builder().build().port();
