@@ -5,7 +5,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
-/** Text for a display, line by line. The shape is a guess; this SDK does not use it yet. */
+/**
+ * Text for a display, line by line: handed to {@code PaymentDelegate.showOnCustomerDisplay} with the
+ * {@link MainTextRequest} of the same text. The accessors are ours (apps only pass the type on).
+ */
 public final class DisplayTextRequest {
     private final List<TextLine> lines;
 

@@ -4,14 +4,15 @@
  * ({@link eu.ccvlab.mapi.core.payment.PaymentResult}, {@link eu.ccvlab.mapi.core.payment.PaymentReceipt},
  * {@link eu.ccvlab.mapi.core.payment.TextLine}, {@link eu.ccvlab.mapi.core.payment.PaymentAdministrationResult}).
  *
- * <p><b>Which names are guesses.</b> CCV's public documentation and the public apps that integrate its SDK
- * confirm the class names {@code Payment} (with a builder and {@code Payment.Type}), {@code Money},
- * {@code PaymentResult}, {@code PaymentAdministrationResult}, {@code PaymentReceipt} ({@code plainTextLines()}),
- * {@code TextLine} ({@code text()}), {@code EReceiptRequest}, {@code DisplayTextRequest} and {@code ConfigData},
- * but not the package they live in: this package ({@code eu.ccvlab.mapi.core.payment}) is a guess for all of
- * them, and so are the accessors not named above ({@code Money.value()}, {@code PaymentResult.stan()},
- * {@code PaymentAdministrationResult.data()}, the fields of {@code EReceiptRequest}, {@code DisplayTextRequest}
- * and {@code ConfigData}). Each class lives in its own file, so a rename is a one-line move.
+ * <p><b>Which names are guesses.</b> Public apps built on CCV's SDK 1.33/1.34 import {@code Payment} (with a
+ * builder and {@code Payment.Type}), {@code Money}, {@code PaymentResult}, {@code PaymentAdministrationResult},
+ * {@code PaymentReceipt} ({@code plainTextLines()}), {@code TextLine} ({@code text()}), {@code EReceiptRequest},
+ * {@code DisplayTextRequest} and {@code MainTextRequest} ({@code text()}) from this package (see
+ * {@code docs/api-provenance.md}); {@code ConfigData} lives in {@code eu.ccvlab.mapi.core.api.response.result}
+ * (the class here is a deprecated subclass). The accessors not seen in those apps ({@code Money.value()},
+ * {@code PaymentResult.stan()}, {@code PaymentAdministrationResult.data()}, the fields of
+ * {@code EReceiptRequest} and {@code DisplayTextRequest}, the name of {@link eu.ccvlab.mapi.core.payment.Card})
+ * are ours. Each class lives in its own file, so a rename is a one-line move.
  *
  * <p>Every value here is immutable and safe to share between threads.
  */
