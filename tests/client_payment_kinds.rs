@@ -15,6 +15,7 @@ fn payment(kind: PaymentKind, amount: &str) -> Payment {
         amount: amount.parse().unwrap(),
         currency: "EUR".to_owned(),
         transaction_number: None,
+        request_id: None,
     }
 }
 
@@ -220,4 +221,64 @@ fn l1a_l1b_last_ticket_is_reprinted_as_a_copy_and_missing_ticket_fails() {
         &original[..],
         "the copy is the declined ticket (L1B)"
     );
+}
+
+#[test]
+fn a_payment_goes_out_with_the_request_id_the_app_chose_and_the_engine_never_repeats_it() {
+    let dir = support::state_dir("app-request-id");
+    let rig = Rig::with_state(
+        Dialect::OpiNl,
+        SocketMode::DualSocket,
+        Script::abort_window(),
+        &dir,
+    );
+    let service = PaymentService::with_engine(&rig.engine);
+    let paid = Recorder::new();
+    let chosen = Payment {
+        request_id: Some(mapi::message::RequestId::from("424242")),
+        ..payment(PaymentKind::Sale, "12.50")
+    };
+    service.payment(&rig.terminal, chosen, paid.clone());
+    rig.wait_step(mapi::simulator::RunStep::AwaitingCard);
+    let abort = Recorder::new();
+    service.abort(&rig.terminal, abort.clone());
+    assert!(matches!(
+        abort.wait_final(),
+        Callback::AdministrationSuccess(_)
+    ));
+    match paid.wait_final() {
+        Callback::PaymentError(result) => {
+            assert_eq!(result.request_id.as_str(), "424242");
+            assert_eq!(result.result, OverallResult::Aborted);
+        }
+        other => panic!("{other:?}"),
+    }
+    let requests = card_requests(&rig);
+    assert_eq!(requests[0].request_type, CardRequestType::CardPayment);
+    assert_eq!(requests[0].request_id.as_str(), "424242");
+    let abort_id: u64 = requests
+        .iter()
+        .find(|r| r.request_type == CardRequestType::AbortRequest)
+        .expect("an AbortRequest")
+        .request_id
+        .as_str()
+        .parse()
+        .unwrap();
+    assert!(
+        abort_id > 424_242,
+        "the engine's next id {abort_id} is past the app's"
+    );
+
+    // An id that is not a number of at most 9 digits is refused before anything is sent.
+    let refused = Recorder::new();
+    let bad = Payment {
+        request_id: Some(mapi::message::RequestId::from("1234567890")),
+        ..payment(PaymentKind::Sale, "1.00")
+    };
+    service.payment(&rig.terminal, bad, refused.clone());
+    match refused.wait_final() {
+        Callback::Error(error) => assert_eq!(error.result, Some(OverallResult::ValidationError)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(card_requests(&rig).len(), requests.len(), "nothing sent");
 }

@@ -300,6 +300,18 @@ impl TerminalTask {
         }
     }
 
+    /// Takes the RequestID the app chose for a payment (validated before): the counter moves past
+    /// it so that the engine's own ids (aborts, recoveries) never repeat it.
+    fn adopt_app_id(&mut self, id: RequestId) -> Result<RequestId, String> {
+        let store = self.ids.as_ref().map_err(Clone::clone)?;
+        store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .skip_past(&id)
+            .map_err(|e| e.to_string())?;
+        Ok(id)
+    }
+
     async fn handle(&mut self, msg: TerminalMsg) {
         match msg {
             TerminalMsg::Run {
@@ -395,7 +407,15 @@ impl TerminalTask {
             // after this one (one abort at a time); withdrawn first, its RequestID is reused here.
             self.withdraw_armed_abort();
         }
-        let id = match self.allocate_id(!matches!(operation, Operation::Abort { .. })) {
+        let app_id = match &operation {
+            Operation::Payment(payment) => payment.request_id.clone(),
+            _ => None,
+        };
+        let chosen = match app_id {
+            Some(id) => self.adopt_app_id(id),
+            None => self.allocate_id(!matches!(operation, Operation::Abort { .. })),
+        };
+        let id = match chosen {
             Ok(id) => id,
             Err(detail) => {
                 call("on_error", || {

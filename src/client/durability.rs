@@ -270,6 +270,28 @@ impl RequestIdStore {
         Ok(())
     }
 
+    /// An id the app chose itself (`Payment.Builder.requestId`) was used: the counter moves past
+    /// it, durably before the request leaves, so the engine's own ids never repeat the app's.
+    /// An id below the counter leaves it where it is (the app's numbering is its own business).
+    pub fn skip_past(&mut self, id: &RequestId) -> Result<(), DurabilityError> {
+        let Ok(value) = id.as_str().parse::<u64>() else {
+            return Ok(());
+        };
+        if value < self.next || value > self.max {
+            return Ok(());
+        }
+        self.next = value + 1;
+        if self.next > self.max {
+            self.next = 1;
+            self.reserved_until = 0;
+            return Ok(());
+        }
+        if self.next >= self.reserved_until {
+            self.reserve(false)?;
+        }
+        Ok(())
+    }
+
     /// Takes back `id` if it is the latest one handed out and was never sent (an armed abort
     /// withdrawn), so the next request uses it. The persisted reservation stays ahead, so a
     /// restart still never reuses an id that may have reached the terminal.
@@ -396,6 +418,23 @@ mod tests {
             };
             assert!(seen.insert(id.clone()), "{id} handed out twice");
         }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_app_chosen_id_moves_the_counter_past_it_durably() {
+        let dir = temp_dir("skip");
+        let mut store = RequestIdStore::open(Some(&dir), "ids", 999_999_999).unwrap();
+        assert_eq!(store.allocate().unwrap().as_str(), "1");
+        store.skip_past(&RequestId::from("500")).unwrap();
+        drop(store);
+        // A crash right after the app's request left: the restarted counter is past it.
+        let mut reopened = RequestIdStore::open(Some(&dir), "ids", 999_999_999).unwrap();
+        let next: u64 = reopened.allocate().unwrap().as_str().parse().unwrap();
+        assert!(next > 500, "{next}");
+        reopened.skip_past(&RequestId::from("3")).unwrap();
+        let after: u64 = reopened.allocate().unwrap().as_str().parse().unwrap();
+        assert_eq!(after, next + 1, "an id below the counter leaves it alone");
         fs::remove_dir_all(&dir).unwrap();
     }
 

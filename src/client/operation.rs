@@ -42,6 +42,10 @@ pub struct Payment {
     pub currency: String,
     /// The POS's own transaction number (printed on receipts).
     pub transaction_number: Option<String>,
+    /// The RequestID the app chose for this payment (CCV's `Payment.Builder.requestId`): digits,
+    /// within the dialect's limit (9 for OPI-NL). `None`: the engine's counter picks one. The
+    /// engine refuses an id that names an unsettled payment and moves its own counter past it.
+    pub request_id: Option<RequestId>,
 }
 
 impl Payment {
@@ -52,6 +56,7 @@ impl Payment {
             amount,
             currency: currency.to_owned(),
             transaction_number: None,
+            request_id: None,
         }
     }
 }

@@ -55,6 +55,20 @@ pub(crate) fn check_payment(terminal: &Terminal, payment: &Payment) -> Result<()
             terminal.max_amount
         )));
     }
+    if let Some(id) = &payment.request_id {
+        // OPI-NL terminals take a number of at most 9 digits (CCV's OPI-NL validator parses it as
+        // an unsigned integer); the engine's own ids obey the same limit for both dialects.
+        let text = id.as_str();
+        let value = text.parse::<u64>().ok().filter(|_| {
+            !text.is_empty() && text.len() <= 9 && text.bytes().all(|b| b.is_ascii_digit())
+        });
+        if !value.is_some_and(|v| (1..=terminal.dialect.max_request_id()).contains(&v)) {
+            return Err(validation_error(format!(
+                "RequestID '{}' is not a number of 1 to 9 digits above 0",
+                crate::message::masking::mask_digit_runs(text)
+            )));
+        }
+    }
     if let PaymentKind::Reversal { stan: Some(stan) } = &payment.kind {
         if !terminal.dialect.can_void_specific_sale() {
             return Err(SdkError {
@@ -88,6 +102,39 @@ mod tests {
             amount: amount.parse().unwrap(),
             currency: "EUR".into(),
             transaction_number: None,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn an_app_request_id_must_be_a_number_of_one_to_nine_digits() {
+        let nl = Terminal::new("127.0.0.1", Dialect::OpiNl);
+        let with_id = |id: &str| Payment {
+            request_id: Some(crate::message::RequestId(id.to_owned())),
+            ..pay(PaymentKind::Sale, "1.00")
+        };
+        for good in ["1", "42", "999999999"] {
+            assert!(check_payment(&nl, &with_id(good)).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "0",
+            "000",
+            "1000000000",
+            "12a",
+            "-5",
+            "+5",
+            " 7",
+            "1.2",
+            "4111111111111111",
+        ] {
+            let error = check_payment(&nl, &with_id(bad)).expect_err(bad);
+            assert_eq!(error.result, Some(OverallResult::ValidationError));
+            assert!(
+                !error.detail.contains("4111111111111111"),
+                "{}",
+                error.detail
+            );
         }
     }
 

@@ -11,6 +11,7 @@ use super::convert;
 use super::errors::BridgeError;
 use crate::client::{Administration, CardInquiry, Engine, Operation, Payment, PaymentKind};
 use crate::message::abort::AbortDisplay;
+use crate::message::RequestId;
 use crate::session::AbortVia;
 
 fn run(
@@ -26,6 +27,8 @@ fn run(
 }
 
 /// `NativeEngine.payment`.
+// One argument per parameter of the Java native method: a struct would be a type only this call uses.
+#[allow(clippy::too_many_arguments)]
 pub fn payment(
     env: &mut Env<'_>,
     terminal: &JObject<'_>,
@@ -33,12 +36,18 @@ pub fn payment(
     amount: &JString<'_>,
     currency: &JString<'_>,
     original_stan: &JString<'_>,
+    request_id: &JString<'_>,
     callbacks: &JObject<'_>,
 ) -> Result<(), BridgeError> {
     let stan = if original_stan.is_null() {
         None
     } else {
         Some(convert::string(env, original_stan, "originalStan")?)
+    };
+    let request_id = if request_id.is_null() {
+        None
+    } else {
+        Some(RequestId(convert::string(env, request_id, "requestId")?))
     };
     let kind = match payment_type {
         0 => PaymentKind::Sale,
@@ -59,6 +68,7 @@ pub fn payment(
         amount,
         currency,
         transaction_number: None,
+        request_id,
     };
     run(env, terminal, callbacks, Operation::Payment(payment))
 }

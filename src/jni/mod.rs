@@ -65,6 +65,7 @@ pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_payment<'l>(
     amount: JString<'l>,
     currency: JString<'l>,
     original_stan: JString<'l>,
+    request_id: JString<'l>,
     callbacks: JObject<'l>,
 ) {
     env.with_env(|env| {
@@ -75,6 +76,7 @@ pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_payment<'l>(
             &amount,
             &currency,
             &original_stan,
+            &request_id,
             &callbacks,
         )
     })

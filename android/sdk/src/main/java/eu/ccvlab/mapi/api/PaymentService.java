@@ -31,7 +31,8 @@ public class PaymentService implements PaymentApi {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(payment, "payment must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.payment(terminal, payment.type(), payment.amount(), payment.originalStan(), delegate);
+        Flows.payment(terminal, payment.type(), payment.amount(), payment.originalStan(), payment.requestId(),
+                delegate);
     }
 
     /**
@@ -44,7 +45,7 @@ public class PaymentService implements PaymentApi {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(payment, "payment must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.payment(terminal, Payment.Type.RESERVATION, payment.amount(), null, delegate);
+        Flows.payment(terminal, Payment.Type.RESERVATION, payment.amount(), null, payment.requestId(), delegate);
     }
 
     /**

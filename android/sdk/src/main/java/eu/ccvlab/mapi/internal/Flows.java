@@ -47,6 +47,21 @@ public final class Flows {
      */
     public static void payment(ExternalTerminal terminal, Payment.Type type, Money amount, String originalStan,
             PaymentDelegate delegate) {
+        payment(terminal, type, amount, originalStan, null, delegate);
+    }
+
+    /**
+     * Starts a payment of {@code type} that may name an earlier transaction, with the RequestID the app chose.
+     *
+     * @param terminal     the terminal
+     * @param type         the payment type
+     * @param amount       the amount, sent as {@code toPlainString()}; null only for a VOID (sent as EUR 0.00)
+     * @param originalStan STAN of the transaction a void or capture refers to, or null
+     * @param requestId    the RequestID the app chose ({@code Payment.requestId()}), or null for the engine's own
+     * @param delegate     the app's delegate
+     */
+    public static void payment(ExternalTerminal terminal, Payment.Type type, Money amount, String originalStan,
+            String requestId, PaymentDelegate delegate) {
         // The engine needs an amount; a VOID built without one goes out as EUR 0.00 (the engine accepts a zero
         // reversal). Every other type needs the app's amount.
         if (amount == null && type != Payment.Type.VOID) {
@@ -55,7 +70,7 @@ public final class Flows {
         String value = amount == null ? VOID_WITHOUT_AMOUNT : amount.value().toPlainString();
         String currency = amount == null ? VOID_WITHOUT_AMOUNT_CURRENCY : amount.currency().getCurrencyCode();
         NativeEngine.payment(NativeTerminal.from(terminal), paymentTypeCode(type), value, currency, originalStan,
-                callbacks(type.name().toLowerCase(java.util.Locale.ROOT), delegate));
+                requestId, callbacks(type.name().toLowerCase(java.util.Locale.ROOT), delegate));
     }
 
     /**

@@ -63,10 +63,11 @@ public final class NativeEngine {
      * @param amount      a plain decimal, for example "12.50"
      * @param currency    an ISO 4217 code
      * @param originalStan STAN of the transaction a void or capture refers to, or null
+     * @param requestId   the RequestID the app chose (1 to 9 digits), or null for the engine's own
      * @param callbacks   receives the flow's callbacks
      */
     public static native void payment(NativeTerminal terminal, int paymentType, String amount, String currency,
-            String originalStan, NativeCallbacks callbacks);
+            String originalStan, String requestId, NativeCallbacks callbacks);
 
     /**
      * Aborts the running request. Thread: any; returns at once.

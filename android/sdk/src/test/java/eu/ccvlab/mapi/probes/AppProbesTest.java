@@ -265,8 +265,12 @@ public class AppProbesTest {
             assertTrue(kept.pan, kept.pan.contains("*"));
             assertNull(kept.panHash);
             assertNull(kept.trxReferenceNumber);
-            assertFalse("the engine numbers requests itself; the app's requestId is not sent yet",
-                    result.requestId().equals("123"));
+            assertEquals("the payment went out with the app's RequestID", "000123", result.requestId());
+            int sent = 0;
+            for (String xml : simulator.receivedContaining("RequestID=\"000123\"")) {
+                sent += xml.contains("CardServiceRequest") && xml.contains("CardPayment") ? 1 : 0;
+            }
+            assertEquals(1, sent);
 
             ProbeLog refund = new ProbeLog();
             OnDeviceOpiNlProbe.Kept refunded = new OnDeviceOpiNlProbe.Kept();

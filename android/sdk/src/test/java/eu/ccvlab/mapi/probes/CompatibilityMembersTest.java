@@ -89,7 +89,7 @@ public class CompatibilityMembersTest {
         assertEquals(payment, payment.toBuilder().build());
         assertEquals(payment.hashCode(), payment.toBuilder().build().hashCode());
 
-        for (String bad : new String[] {"1234567890", "12a", "", "-1", "１２"}) {
+        for (String bad : new String[] {"1234567890", "12a", "", "-1", "１２", "0", "000"}) {
             try {
                 Payment.builder().requestId(bad);
                 fail("requestId " + bad);

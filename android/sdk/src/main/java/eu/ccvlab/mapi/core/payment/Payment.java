@@ -131,7 +131,7 @@ public final class Payment {
     }
 
     /**
-     * The RequestID the app chose (see {@link Builder#requestId}); not sent yet. Thread: any.
+     * The RequestID the app chose (see {@link Builder#requestId}): the payment goes out with it. Thread: any.
      *
      * @return the RequestID, or null
      */
@@ -290,19 +290,20 @@ public final class Payment {
         }
 
         /**
-         * The RequestID the app wants for this payment. Validated and kept on the {@link Payment}
-         * ({@link Payment#requestId()}), but <b>not sent yet</b>: the engine numbers every request itself, and the
-         * payment result's {@code requestId()} is the engine's. OPI-NL needs a numeric RequestID of at most 9
-         * digits, so that is what this method accepts.
+         * The RequestID the app wants for this payment: the payment goes out with it, its result and errors carry
+         * it, and recovery finds the payment by it. The engine's own RequestIDs (aborts, recoveries, later
+         * payments without one) continue above it, so they never repeat it. OPI-NL needs a number of at most 9
+         * digits; 0 is not a RequestID. Keep the app's numbers unique: a RequestID the terminal has already seen
+         * makes its answers ambiguous.
          *
-         * @param requestId 1 to 9 digits, or null for none
+         * @param requestId 1 to 9 digits, not all zeros, or null for the engine's own
          * @return this builder
-         * @throws IllegalArgumentException if {@code requestId} is not 1 to 9 ASCII digits
+         * @throws IllegalArgumentException if {@code requestId} is not 1 to 9 ASCII digits or is zero
          */
         public Builder requestId(String requestId) {
-            if (requestId != null && !requestId.matches("[0-9]{1,9}")) {
+            if (requestId != null && (!requestId.matches("[0-9]{1,9}") || requestId.matches("0+"))) {
                 throw new IllegalArgumentException(
-                        "requestId must be a number of 1 to 9 digits (OPI-NL), was '" + requestId + "'");
+                        "requestId must be a number of 1 to 9 digits above 0 (OPI-NL), was '" + requestId + "'");
             }
             this.requestId = requestId;
             return this;
