@@ -9,7 +9,7 @@ use mapi::client::{
     AdministrationResult, Delegate, Engine, Payment, PaymentReceipt, PaymentResult, PaymentService,
     SdkError, Terminal, TokenService,
 };
-use mapi::message::TextLine;
+use mapi::message::{OverallResult, TextLine};
 use mapi::simulator::{
     RunStep, Script, SimEvent, Simulator, SimulatorConfig, SimulatorHandle, Stage,
 };
@@ -86,7 +86,19 @@ impl Delegate for Printer {
         ));
     }
     fn on_error(&self, error: &SdkError) {
-        self.end(&format!("ERROR: {error}"));
+        // The terminal answering an abort with Failure is a refusal (too late: the payment goes on),
+        // not a fault: say so, as a POS would to the cashier.
+        match (&error.mapi_error, &error.result) {
+            (None, Some(OverallResult::Failure)) => self.end(&format!(
+                "ABORT REFUSED by the terminal (too late; the payment goes on) (RequestID {})",
+                error
+                    .request_id
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            )),
+            _ => self.end(&format!("ERROR: {error}")),
+        }
     }
 }
 
