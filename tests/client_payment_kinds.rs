@@ -282,3 +282,47 @@ fn a_payment_goes_out_with_the_request_id_the_app_chose_and_the_engine_never_rep
     }
     assert_eq!(card_requests(&rig).len(), requests.len(), "nothing sent");
 }
+
+#[test]
+fn a_void_names_its_transaction_before_any_amount_and_one_without_amount_sends_none() {
+    let rig = Rig::new(Dialect::OpiDe, SocketMode::SingleSocket, Script::success());
+    let service = PaymentService::with_engine(&rig.engine);
+    for amount in ["12.50", "0.00"] {
+        let void = Recorder::new();
+        service.payment(
+            &rig.terminal,
+            payment(
+                PaymentKind::Reversal {
+                    stan: Some("29".into()),
+                },
+                amount,
+            ),
+            void.clone(),
+        );
+        assert!(matches!(void.wait_final(), Callback::PaymentSuccess(_)));
+    }
+    let reversals: Vec<String> = rig
+        .simulator
+        .received()
+        .into_iter()
+        .map(|frame| String::from_utf8_lossy(&frame.bytes).into_owned())
+        .filter(|xml| xml.contains("PaymentReversal"))
+        .collect();
+    assert_eq!(reversals.len(), 2);
+    let with_amount = &reversals[0];
+    let original = with_amount
+        .find("<OriginalTransaction")
+        .expect("names its sale");
+    let total = with_amount
+        .find("<TotalAmount")
+        .expect("carries the amount given");
+    assert!(
+        original < total,
+        "the IFSF order is OriginalTransaction, then TotalAmount: {with_amount}"
+    );
+    assert!(
+        !reversals[1].contains("<TotalAmount"),
+        "a void without amount sends none: {}",
+        reversals[1]
+    );
+}

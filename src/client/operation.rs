@@ -158,7 +158,14 @@ pub(crate) fn payment_request(terminal: &Terminal, payment: &Payment, id: Reques
     let mut data = pos_data(terminal);
     data.transaction_number = payment.transaction_number.clone();
     request.pos_data = Some(data);
-    request.total_amount = Some(TotalAmount::new(payment.amount, &payment.currency));
+    // A void names its transaction, not an amount: the public OPI-DE trace of a reversal carries
+    // POSdata and OriginalTransaction only. One given an amount sends it; zero means none (CCV's
+    // `Payment` allows a VOID without an amount).
+    let void_without_amount =
+        matches!(payment.kind, PaymentKind::Reversal { .. }) && payment.amount.value().is_zero();
+    if !void_without_amount {
+        request.total_amount = Some(TotalAmount::new(payment.amount, &payment.currency));
+    }
     request.private_data = token_request(terminal);
     if let PaymentKind::Reversal { stan: Some(stan) } | PaymentKind::Capture { stan: Some(stan) } =
         &payment.kind

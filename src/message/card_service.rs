@@ -44,6 +44,15 @@ pub struct CardServiceRequest {
     /// Time and language.
     #[serde(rename = "POSdata", default, skip_serializing_if = "Option::is_none")]
     pub pos_data: Option<PosData>,
+    /// The transaction a reversal/capture refers to. Written before `TotalAmount`: the IFSF OPI
+    /// model orders POSdata, …, OriginalTransaction, TotalAmount, and a terminal that validates
+    /// against the schema refuses the other order (FormatError).
+    #[serde(
+        rename = "OriginalTransaction",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub original_transaction: Option<OriginalTransaction>,
     /// The amount asked.
     #[serde(
         rename = "TotalAmount",
@@ -51,13 +60,6 @@ pub struct CardServiceRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub total_amount: Option<TotalAmount>,
-    /// The transaction a reversal/capture refers to.
-    #[serde(
-        rename = "OriginalTransaction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub original_transaction: Option<OriginalTransaction>,
     /// Vendor extensions.
     #[serde(
         rename = "PrivateData",

@@ -41,7 +41,7 @@ public final class Flows {
      *
      * @param terminal     the terminal
      * @param type         the payment type
-     * @param amount       the amount, sent as {@code toPlainString()}; null only for a VOID (sent as EUR 0.00)
+     * @param amount       the amount, sent as {@code toPlainString()}; null only for a VOID (sent without an amount)
      * @param originalStan STAN of the transaction a void or capture refers to, or null
      * @param delegate     the app's delegate
      */
@@ -55,15 +55,15 @@ public final class Flows {
      *
      * @param terminal     the terminal
      * @param type         the payment type
-     * @param amount       the amount, sent as {@code toPlainString()}; null only for a VOID (sent as EUR 0.00)
+     * @param amount       the amount, sent as {@code toPlainString()}; null only for a VOID (sent without an amount)
      * @param originalStan STAN of the transaction a void or capture refers to, or null
      * @param requestId    the RequestID the app chose ({@code Payment.requestId()}), or null for the engine's own
      * @param delegate     the app's delegate
      */
     public static void payment(ExternalTerminal terminal, Payment.Type type, Money amount, String originalStan,
             String requestId, PaymentDelegate delegate) {
-        // The engine needs an amount; a VOID built without one goes out as EUR 0.00 (the engine accepts a zero
-        // reversal). Every other type needs the app's amount.
+        // The native call takes an amount; for a VOID, zero means none: the engine sends the reversal without
+        // TotalAmount. Every other type needs the app's amount.
         if (amount == null && type != Payment.Type.VOID) {
             throw new NullPointerException("amount must not be null for a " + type);
         }

@@ -21,7 +21,7 @@ public interface PaymentApi {
      * {@code onError(MAPIError)} gets the SDK's own errors that need no recovery there instead (see that method).
      *
      * <p>What reaches the terminal: the type, the amount and currency, and {@code originalStan}. A
-     * {@link Payment.Type#VOID} built without an amount is sent as EUR 0.00. The other builder values
+     * {@link Payment.Type#VOID} built without an amount is sent without one (no TotalAmount). The other builder values
      * ({@code requestId}, {@code posTimestamp}, {@code transactionId}, {@code approvalCode}, {@code token},
      * {@code merchantReference}, {@code referenceNumber}, {@code originalTransactionRequestType}) are kept on the
      * {@link Payment} and not sent yet.

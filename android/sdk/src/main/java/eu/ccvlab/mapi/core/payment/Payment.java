@@ -116,7 +116,7 @@ public final class Payment {
     }
 
     /**
-     * The amount. Null only for a {@link Type#VOID} built without one, which is sent to the terminal as EUR 0.00
+     * The amount. Null only for a {@link Type#VOID} built without one, which is sent to the terminal without an amount
      * (the engine needs an amount). Thread: any.
      *
      * @return the amount, or null
@@ -265,7 +265,7 @@ public final class Payment {
         }
 
         /**
-         * The amount. Required, except for a {@link Type#VOID}: a VOID built without one is sent as EUR 0.00.
+         * The amount. Required, except for a {@link Type#VOID}: a VOID built without one is sent without an amount (the reversal names its transaction).
          *
          * @param amount the amount, sent as given
          * @return this builder
