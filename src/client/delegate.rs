@@ -201,6 +201,16 @@ pub trait Delegate: Send + Sync {
         log::warn!("ask_customer_identification not implemented by the delegate; answering no");
         ask.confirm(false);
     }
+    /// The terminal asks whether the goods or the service were delivered (OPI-NL DeliveryBox,
+    /// `onDeliverGoodsOrServices`): `ask.confirm(true)` delivered, `false` not (the terminal then
+    /// ends the payment without charging). Unanswered within `Timeouts::delivery_box_answer`, the
+    /// SDK answers "not delivered". The default answers no, as every question does.
+    fn on_deliver_goods_or_services(&self, ask: InputAsk) {
+        log::warn!(
+            "on_deliver_goods_or_services not implemented by the delegate; answering not delivered"
+        );
+        ask.confirm(false);
+    }
     /// The payment succeeded (`onPaymentSuccess`).
     fn on_payment_success(&self, _result: &PaymentResult) {}
     /// The terminal settled the payment with another result (`onPaymentError`).

@@ -11,7 +11,7 @@ use super::driver::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
 use crate::error::MapiError;
 use crate::message::masking::mask_card_data;
 use crate::message::{DeviceTarget, OverallResult, ServiceRequestType, TextLine};
-use crate::session::{Event, FlowError, InputAnswer, Outcome, Response};
+use crate::session::{Event, FlowError, InputAnswer, Outcome, Response, DELIVERY_BOX};
 
 impl TerminalTask {
     pub(super) fn dispatch(&mut self, event: Event) {
@@ -41,6 +41,20 @@ impl TerminalTask {
                     }
                     return;
                 };
+                let delivery = command == DELIVERY_BOX;
+                if delivery {
+                    // The terminal gives up after about 30 s: answer "not delivered" before it,
+                    // so the payment ends cleanly. A later answer of the app finds no question.
+                    let tx = self.self_tx.clone();
+                    let bound = self.terminal.timeouts.delivery_box_answer;
+                    tokio::spawn(async move {
+                        tokio::time::sleep(bound).await;
+                        let _ = tx.send(TerminalMsg::AnswerInput(
+                            ticket,
+                            InputAnswer::Confirm(false),
+                        ));
+                    });
+                }
                 let identification = prompt
                     .iter()
                     .any(|l| l.text.to_ascii_lowercase().contains("ident"));
@@ -54,7 +68,11 @@ impl TerminalTask {
                     })),
                 };
                 let delegate = flow.delegate.clone();
-                if identification {
+                if delivery {
+                    call("on_deliver_goods_or_services", || {
+                        delegate.on_deliver_goods_or_services(ask)
+                    });
+                } else if identification {
                     call("ask_customer_identification", || {
                         delegate.ask_customer_identification(ask)
                     });

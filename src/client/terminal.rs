@@ -22,6 +22,9 @@ pub struct Timeouts {
     /// First wait before automatic recovery asks again after an answer that settled nothing
     /// (doubling up to 16 times this, at most 8 automatic attempts).
     pub recovery_retry: Duration,
+    /// How long the app may take to say whether the goods were delivered (DeliveryBox); then
+    /// "not delivered" is answered, before the terminal gives up on its own (about 30 s).
+    pub delivery_box_answer: Duration,
 }
 
 impl Timeouts {
@@ -34,6 +37,7 @@ impl Timeouts {
             device_connection_idle: Duration::from_secs(60),
             // The public firmware that drives a CCV terminal waits 4 s between attempts.
             recovery_retry: Duration::from_secs(4),
+            delivery_box_answer: Duration::from_secs(25),
         }
     }
 
@@ -46,6 +50,7 @@ impl Timeouts {
             request: scale(self.request),
             device_connection_idle: scale(self.device_connection_idle),
             recovery_retry: scale(self.recovery_retry),
+            delivery_box_answer: scale(self.delivery_box_answer),
         }
     }
 }

@@ -209,6 +209,7 @@ pub fn terminal(env: &mut Env<'_>, object: &JObject<'_>) -> Result<Terminal, Bri
         )?,
         device_connection_idle: defaults.device_connection_idle,
         recovery_retry: defaults.recovery_retry,
+        delivery_box_answer: defaults.delivery_box_answer,
     };
     let mut terminal = Terminal::new(&ip, dialect)
         .with_port(port(int_field(env, object, f.port)?, "port")?)

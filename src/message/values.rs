@@ -160,6 +160,11 @@ opi_enum! {
         EReceipt => "E-Receipt" | "EReceipt",
         CashierKeyboard => "CashierKeyboard",
         CashierTerminal => "CashierTerminal",
+        /// CCV's unattended "deliver the goods" step (OPI-NL): the terminal asks mid-payment whether
+        /// the goods or service were delivered. A public OPI-NL firmware for a CCV terminal names the
+        /// device DELIVERYBOX and answers it yes/no; the element that carries it (Output or Input)
+        /// is not public, so both are read *(the exact shape is unverified)*.
+        DeliveryBox => "DeliveryBox" | "Deliverybox",
     }
 }
 

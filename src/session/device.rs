@@ -19,8 +19,48 @@ pub enum InputAnswer {
     Text(String),
 }
 
+/// The `command` of an [`Event::InputRequested`] that asks whether the goods were delivered (a
+/// DeliveryBox device request): answer with [`InputAnswer::Confirm`].
+pub const DELIVERY_BOX: &str = "DeliveryBox";
+
+/// Whether `request` addresses the DeliveryBox, through an Output or an Input (both are read: the
+/// public sources do not show which one CCV's terminals use).
+fn is_delivery_box(request: &DeviceRequest) -> bool {
+    request
+        .outputs
+        .iter()
+        .any(|output| output.target == DeviceTarget::DeliveryBox)
+        || request
+            .input
+            .as_ref()
+            .is_some_and(|input| input.target == DeviceTarget::DeliveryBox)
+}
+
 impl Session {
     pub(super) fn handle_device_request(&mut self, conn: ConnId, request: DeviceRequest) {
+        if is_delivery_box(&request)
+            && matches!(
+                request.request_type,
+                DeviceRequestType::Output | DeviceRequestType::Input
+            )
+        {
+            // A question, whatever element carries it: the terminal waits for the POS's yes/no.
+            let ticket = InputTicket(self.next_ticket);
+            self.next_ticket += 1;
+            let prompt = request
+                .outputs
+                .iter()
+                .flat_map(|output| output.lines.iter().cloned())
+                .collect();
+            self.events.push_back(Event::InputRequested {
+                ticket,
+                request_id: request.request_id.clone(),
+                prompt,
+                command: DELIVERY_BOX.to_owned(),
+            });
+            self.inputs.insert(ticket, PendingInput { conn, request });
+            return;
+        }
         match request.request_type {
             DeviceRequestType::Output => self.handle_output(conn, request),
             DeviceRequestType::Input => {
@@ -126,6 +166,34 @@ impl Session {
             .remove(&ticket)
             .ok_or(SessionError::UnknownInputTicket(ticket.0))?;
         let mut response = DeviceResponse::answering(&pending.request, OverallResult::Success);
+        if is_delivery_box(&pending.request) {
+            // Delivered: every part of the request succeeded. Not delivered: the DeliveryBox part
+            // failed, and so did the request (the terminal then ends the payment without charging).
+            let delivered = matches!(answer, InputAnswer::Confirm(true));
+            let result = if delivered {
+                OverallResult::Success
+            } else {
+                OverallResult::Failure
+            };
+            for output in response.outputs.iter_mut() {
+                if output.target == DeviceTarget::DeliveryBox {
+                    output.result = result.clone();
+                }
+            }
+            if let Some(input) = pending.request.input.as_ref() {
+                response.input = Some(InputResult {
+                    target: input.target.clone(),
+                    result: result.clone(),
+                    value: Some(InputValue {
+                        boolean: Some(delivered),
+                        string: None,
+                    }),
+                });
+            }
+            response.overall_result = result;
+            self.answer_device(pending.conn, response);
+            return Ok(());
+        }
         let target = pending
             .request
             .input

@@ -9,7 +9,7 @@
 mod abort;
 mod device;
 mod timeouts;
-pub use device::InputAnswer;
+pub use device::{InputAnswer, DELIVERY_BOX};
 mod types;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};

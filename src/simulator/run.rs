@@ -24,6 +24,8 @@ use crate::message::{
 enum Interrupted {
     Abort(AbortOrder),
     Disconnected,
+    /// The POS said the goods were not delivered, or did not say in time.
+    NotDelivered,
 }
 
 struct Run {
@@ -61,7 +63,9 @@ impl Run {
         match self.until_authorised().await {
             Ok(()) => self.complete().await,
             Err(Interrupted::Abort(order)) => self.finish_aborted(Some(order)).await,
-            Err(Interrupted::Disconnected) => self.finish_aborted(None).await,
+            Err(Interrupted::Disconnected | Interrupted::NotDelivered) => {
+                self.finish_aborted(None).await
+            }
         }
     }
 
@@ -170,12 +174,48 @@ impl Run {
         }
         self.step(RunStep::AwaitingCard);
         self.pass_gate(Stage::CardPresented, true).await?;
+        if self.script.delivery_box && !self.finish_now {
+            self.delivery_box().await?;
+        }
         if self.shared.authorise() {
             return Ok(());
         }
         // An abort was accepted after the gate opened but before authorisation: its order is
         // already in the control channel.
         Err(self.next_abort_order().await)
+    }
+
+    /// CCV's unattended step: the goods must be out before the money is taken.
+    async fn delivery_box(&mut self) -> Result<(), Interrupted> {
+        let lines = receipt::display_lines(&["Deliver goods?"]);
+        let request = device::output(
+            &self.shared,
+            &self.request,
+            DeviceTarget::DeliveryBox,
+            lines,
+        );
+        let wait = self.script.delivery_box_wait;
+        let exchange = device::exchange(Arc::clone(&self.shared), self.conn, request);
+        let bounded = async move { tokio::time::timeout(wait, exchange).await.ok().flatten() };
+        let answer = self.interruptible(bounded, true, false).await?.flatten();
+        let delivered = answer.is_some_and(|response| {
+            response.overall_result == OverallResult::Success
+                && response
+                    .outputs
+                    .iter()
+                    .all(|output| output.result == OverallResult::Success)
+                && response
+                    .input
+                    .and_then(|input| input.value)
+                    .and_then(|value| value.boolean)
+                    .unwrap_or(true)
+        });
+        if delivered {
+            Ok(())
+        } else {
+            log::info!("simulator: goods not delivered; the payment ends Aborted");
+            Err(Interrupted::NotDelivered)
+        }
     }
 
     async fn next_abort_order(&mut self) -> Interrupted {
@@ -382,7 +422,7 @@ impl Run {
             None if self.shared.mark_aborting() => None,
             None => match self.next_abort_order().await {
                 Interrupted::Abort(order) => Some(order),
-                Interrupted::Disconnected => None,
+                Interrupted::Disconnected | Interrupted::NotDelivered => None,
             },
         };
         if let Some(AbortOrder {

@@ -119,6 +119,12 @@ pub struct Script {
     pub e_receipt: bool,
     /// After the receipts, send a journal receipt (a JournalPrinter device request; M2A/M3A).
     pub journal_receipt: bool,
+    /// After the card, before authorisation, ask the POS whether the goods were delivered (CCV's
+    /// unattended DeliveryBox step); "not delivered", or no answer within `delivery_box_wait`,
+    /// ends the payment Aborted without charging.
+    pub delivery_box: bool,
+    /// How long the terminal waits for the DeliveryBox answer (about 30 s on CCV's terminals).
+    pub delivery_box_wait: Duration,
     /// How the terminal answers its 1st, 2nd, … RepeatLastMessage since this script was set; after
     /// the list (and when it is empty) it repeats its last response truthfully.
     pub recovery_answers: Vec<RecoveryAnswer>,
@@ -173,6 +179,8 @@ impl Default for Script {
             e_receipt: false,
             journal_receipt: false,
             recovery_answers: Vec::new(),
+            delivery_box: false,
+            delivery_box_wait: Duration::from_secs(30),
         }
     }
 }
@@ -221,6 +229,10 @@ const PRESETS: &[(&str, &str)] = &[
     (
         "close-after-authorisation",
         "channel 0 closed after authorisation; payment completes (T1A)",
+    ),
+    (
+        "delivery-box",
+        "after the card, asks the POS whether the goods were delivered (DeliveryBox); no ends it Aborted",
     ),
     (
         "close-after-authorisation-recovery-busy",
@@ -426,6 +438,10 @@ impl Script {
                 "silent" => Script::silent(),
                 "close-after-request" => Script::close_after_request(),
                 "close-after-authorisation" => Script::close_after_authorisation(),
+                "delivery-box" => Script {
+                    delivery_box: true,
+                    ..Script::default()
+                },
                 "close-after-authorisation-recovery-busy" => Script {
                     recovery_answers: vec![RecoveryAnswer::Bare(OverallResult::Busy)],
                     ..Script::close_after_authorisation()

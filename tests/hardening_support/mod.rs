@@ -31,6 +31,7 @@ pub fn test_timeouts() -> Timeouts {
         request: Duration::from_secs(3),
         device_connection_idle: Duration::from_secs(5),
         recovery_retry: Duration::from_millis(50),
+        delivery_box_answer: Duration::from_secs(5),
     }
 }
 
