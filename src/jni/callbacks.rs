@@ -371,6 +371,9 @@ impl Delegate for JniDelegate {
     fn ask_customer_identification(&self, ask: InputAsk) {
         self.ask(1, ask);
     }
+    fn on_deliver_goods_or_services(&self, ask: InputAsk) {
+        self.ask(2, ask);
+    }
     fn on_payment_success(&self, result: &PaymentResult) {
         self.forget_open_asks();
         self.payment_result(true, result);

@@ -128,6 +128,14 @@ public final class DelegateCallbacks implements NativeCallbacks {
                         ((PaymentDelegate) delegate).askCustomerIdentification(answer);
                     } else if (kind == ASK_CUSTOMER_SIGNATURE) {
                         ((PaymentDelegate) delegate).askCustomerSignature(answer);
+                    } else if (kind == ASK_DELIVER_GOODS) {
+                        ((PaymentDelegate) delegate).onDeliverGoodsOrServices(delivered -> {
+                            if (delivered) {
+                                answer.onSuccess();
+                            } else {
+                                answer.onFailure();
+                            }
+                        });
                     } else {
                         LOG.warning(flow + ": unknown question kind " + kind + " ('" + question + "'); answering no");
                         answer.onFailure();

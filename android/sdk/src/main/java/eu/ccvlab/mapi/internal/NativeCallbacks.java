@@ -34,6 +34,8 @@ public interface NativeCallbacks {
     int ASK_CUSTOMER_SIGNATURE = 0;
     /** Question kind: check the customer's identity. */
     int ASK_CUSTOMER_IDENTIFICATION = 1;
+    /** Question kind: were the goods or the service delivered (DeliveryBox)? */
+    int ASK_DELIVER_GOODS = 2;
 
     /**
      * The terminal sent text for a display, a receipt or the e-journal. Thread: the engine thread.

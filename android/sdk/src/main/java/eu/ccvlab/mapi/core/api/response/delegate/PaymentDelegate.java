@@ -96,12 +96,13 @@ public interface PaymentDelegate extends TerminalDelegate {
     }
 
     /**
-     * The terminal asks whether the goods or the service were delivered (OPI-NL DeliveryBox device request).
-     * Default: {@code proceed(false)}.
-     *
-     * <p><b>Not called yet:</b> this SDK's engine does not receive DeliveryBox requests, so this method exists
-     * for apps written for CCV's SDK to compile; carrying the request and the answer is future work. When it is
-     * wired it will be called on the callback executor; answer once, from any thread.
+     * The terminal asks whether the goods or the service were delivered (CCV's unattended OPI-NL DeliveryBox
+     * step, after the card and before the payment is authorised). Answer once, from any thread:
+     * {@code proceed(true)} lets the payment go on; {@code proceed(false)} ends it without charging (the terminal
+     * answers Aborted). Unanswered within 25 s (before the terminal gives up, after about 30 s), the SDK answers
+     * "not delivered"; a later answer is ignored. Called on the callback executor. Default:
+     * {@code proceed(false)}. <i>The wire shape of the request is not public; the SDK reads it as an Output or an
+     * Input to the DeliveryBox device (see README, facts not confirmed by a public source).</i>
      *
      * @param callback {@code proceed(true)} = delivered, {@code proceed(false)} = not delivered
      */
