@@ -23,8 +23,8 @@
 # (session_virtual_time, session_armed_abort, session_mutants), the fuzz properties replayed on
 # stable (hardening_fuzz_replay: the session model checker over every seed and regression), and the
 # loopback suites whose outcome hinges on the session's matching and abort rules (client_aborts,
-# client_abort_lane, client_payments, client_payment_kinds, recovery_money_rule,
-# hardening_hostile_peers, hardening_bounds). Together they take 10-15 s unmutated; the slow
+# client_abort_lane, client_payments, client_payment_kinds, client_delivery_box,
+# recovery_money_rule, hardening_hostile_peers, hardening_bounds). Together they take 10-15 s unmutated; the slow
 # fault-injection suite (~90 s) is left out. Targets not in the tree are skipped, so the script
 # also runs on older checkouts.
 #
@@ -45,8 +45,8 @@ fi
 
 test_args=(--lib)
 for target in session_virtual_time session_armed_abort session_mutants hardening_fuzz_replay \
-    client_aborts client_abort_lane client_payments client_payment_kinds recovery_money_rule \
-    hardening_hostile_peers hardening_bounds; do
+    client_aborts client_abort_lane client_payments client_payment_kinds client_delivery_box \
+    recovery_money_rule hardening_hostile_peers hardening_bounds; do
     if [[ -f "tests/$target.rs" ]]; then
         test_args+=(--test "$target")
     fi
