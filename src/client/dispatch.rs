@@ -309,7 +309,8 @@ fn deliver_data(delegate: &Arc<dyn Delegate>, response: &Response) {
     }
 }
 
-fn deliver_payment(delegate: &Arc<dyn Delegate>, result: &PaymentResult) {
+/// The outcome callback a settled payment (or recovered one) calls, by its result.
+pub(super) fn deliver_payment(delegate: &Arc<dyn Delegate>, result: &PaymentResult) {
     if result.result == OverallResult::Success {
         call("on_payment_success", || delegate.on_payment_success(result));
     } else {

@@ -185,18 +185,7 @@ impl Journal {
         let prefix = format!("inflight-{}.", self.stem);
         let legacy = self.legacy_path();
         let mut found = Vec::new();
-        let entries = match fs::read_dir(directory) {
-            Ok(entries) => entries,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(found),
-            Err(error) => {
-                return Err(DurabilityError::Io {
-                    action: "list",
-                    path: directory.clone(),
-                    source: error,
-                })
-            }
-        };
-        for file in entries.filter_map(Result::ok) {
+        for file in read_dir(directory)? {
             let path = file.path();
             let name = file.file_name().to_string_lossy().into_owned();
             let ours = Some(&path) == legacy.as_ref()
@@ -264,18 +253,7 @@ impl Journal {
 /// Every journal file in `directory`, of every terminal: what an app shows as "pending payments".
 pub fn list_all(directory: &Path) -> Result<Vec<Stored>, DurabilityError> {
     let mut found = Vec::new();
-    let entries = match fs::read_dir(directory) {
-        Ok(entries) => entries,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(found),
-        Err(error) => {
-            return Err(DurabilityError::Io {
-                action: "list",
-                path: directory.to_owned(),
-                source: error,
-            })
-        }
-    };
-    for file in entries.filter_map(Result::ok) {
+    for file in read_dir(directory)? {
         let name = file.file_name().to_string_lossy().into_owned();
         if name.starts_with("inflight-") && name.ends_with(".json") {
             found.push(read_stored(&file.path())?);
@@ -283,6 +261,19 @@ pub fn list_all(directory: &Path) -> Result<Vec<Stored>, DurabilityError> {
     }
     found.sort_by_key(|s| s.path().to_owned());
     Ok(found)
+}
+
+/// The files of `directory`; none when it does not exist yet (nothing was ever journaled).
+fn read_dir(directory: &Path) -> Result<Vec<fs::DirEntry>, DurabilityError> {
+    match fs::read_dir(directory) {
+        Ok(entries) => Ok(entries.filter_map(Result::ok).collect()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(error) => Err(DurabilityError::Io {
+            action: "list",
+            path: directory.to_owned(),
+            source: error,
+        }),
+    }
 }
 
 fn read_stored(path: &Path) -> Result<Stored, DurabilityError> {

@@ -19,6 +19,7 @@
 use std::sync::Arc;
 
 use super::delegate::{Delegate, PaymentResult, PendingPayment, SdkError};
+use super::dispatch::deliver_payment;
 use super::driver::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
 use super::journal::{EntryState, JournalEntry, Stored};
 use super::operation::{self, Administration, Operation};
@@ -356,13 +357,7 @@ impl TerminalTask {
                     recovered: true,
                     response: Some(response),
                 };
-                if settled.result == OverallResult::Success {
-                    call("on_payment_success", || {
-                        delegate.on_payment_success(&settled)
-                    });
-                } else {
-                    call("on_payment_error", || delegate.on_payment_error(&settled));
-                }
+                deliver_payment(&delegate, &settled);
                 // Removed only after the outcome was delivered: a crash in the callback recovers again.
                 if let Err(error) = self.journal.clear(&entry.request_id) {
                     log::error!("{error}");
@@ -613,11 +608,5 @@ fn deliver_last_answer(delegate: &Arc<dyn Delegate>, request_id: RequestId, resp
         recovered: true,
         response: Some(response),
     };
-    if result.result == OverallResult::Success {
-        call("on_payment_success", || {
-            delegate.on_payment_success(&result)
-        });
-    } else {
-        call("on_payment_error", || delegate.on_payment_error(&result));
-    }
+    deliver_payment(delegate, &result);
 }

@@ -45,45 +45,19 @@ impl Session {
             )
         {
             // A question, whatever element carries it: the terminal waits for the POS's yes/no.
-            let ticket = InputTicket(self.next_ticket);
-            self.next_ticket += 1;
-            let prompt = request
-                .outputs
-                .iter()
-                .flat_map(|output| output.lines.iter().cloned())
-                .collect();
-            self.events.push_back(Event::InputRequested {
-                ticket,
-                request_id: request.request_id.clone(),
-                prompt,
-                command: DELIVERY_BOX.to_owned(),
-            });
-            self.inputs.insert(ticket, PendingInput { conn, request });
+            self.ask(conn, request, DELIVERY_BOX.to_owned());
             return;
         }
         match request.request_type {
             DeviceRequestType::Output => self.handle_output(conn, request),
             DeviceRequestType::Input => {
-                let ticket = InputTicket(self.next_ticket);
-                self.next_ticket += 1;
-                let prompt = request
-                    .outputs
-                    .iter()
-                    .flat_map(|output| output.lines.iter().cloned())
-                    .collect();
                 let command = request
                     .input
                     .as_ref()
                     .and_then(|input| input.command.as_ref())
                     .map(|command| command.command.trim().to_owned())
                     .unwrap_or_default();
-                self.events.push_back(Event::InputRequested {
-                    ticket,
-                    request_id: request.request_id.clone(),
-                    prompt,
-                    command,
-                });
-                self.inputs.insert(ticket, PendingInput { conn, request });
+                self.ask(conn, request, command);
             }
             DeviceRequestType::AbortInput => {
                 let withdrawn: Vec<InputTicket> = self
@@ -106,6 +80,24 @@ impl Session {
                 DeviceResponse::answering(&request, OverallResult::Success),
             ),
         }
+    }
+
+    /// Hands a question to the app and keeps the request until it is answered.
+    fn ask(&mut self, conn: ConnId, request: DeviceRequest, command: String) {
+        let ticket = InputTicket(self.next_ticket);
+        self.next_ticket += 1;
+        let prompt = request
+            .outputs
+            .iter()
+            .flat_map(|output| output.lines.iter().cloned())
+            .collect();
+        self.events.push_back(Event::InputRequested {
+            ticket,
+            request_id: request.request_id.clone(),
+            prompt,
+            command,
+        });
+        self.inputs.insert(ticket, PendingInput { conn, request });
     }
 
     fn handle_output(&mut self, conn: ConnId, request: DeviceRequest) {
