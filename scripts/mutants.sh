@@ -28,11 +28,20 @@
 # fault-injection suite (~90 s) is left out. Targets not in the tree are skipped, so the script
 # also runs on older checkouts.
 #
+# Property tests run with a fixed seed (PROPTEST_RNG_SEED, default 1) and without failure
+# persistence: every mutant then meets the same generated cases as the unmutated baseline, so a
+# property that fails tells this mutant from the original code, not a luckier draw; and a failure
+# found in one mutant is not written into the scratch tree, where proptest would replay it for
+# every later mutant and count them all as caught.
+#
 # cargo runs the test binaries in name order, so a mutant that silences the session (no outcome
 # ever) hangs the client_* suites before the session suites can fail it: it ends as a timeout,
 # which counts as detected, not as caught.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+export PROPTEST_RNG_SEED=${PROPTEST_RNG_SEED:-1}
+export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1
 
 jobs=${MUTANTS_JOBS:-1}
 timeout=${MUTANTS_TIMEOUT:-60}
@@ -53,7 +62,7 @@ for target in session_virtual_time session_armed_abort session_mutants hardening
 done
 
 mkdir -p "$out"
-echo "== cargo mutants on src/session/ ($(cargo mutants --version), jobs $jobs, timeout ${timeout}s)"
+echo "== cargo mutants on src/session/ ($(cargo mutants --version), jobs $jobs, timeout ${timeout}s, proptest seed $PROPTEST_RNG_SEED)"
 echo "   tests: ${test_args[*]}"
 start=$(date +%s)
 status=0
