@@ -31,6 +31,11 @@ fi
 # `pay` binary, which `cargo test --test …` does not build, so they are not in this loop.
 test_args=(--lib --test recovery_money_rule --test client_payments)
 mkdir -p "$out"
+# Every scratch copy must build into its own target directory: with a CARGO_TARGET_DIR shared by
+# parallel jobs, one job's tests can run binaries built from another job's (unmutated) tree.
+if [[ $jobs -gt 1 ]]; then
+    unset CARGO_TARGET_DIR
+fi
 echo "== cargo mutants on recovery and durability ($(cargo mutants --version), jobs $jobs, timeout ${timeout}s)"
 start=$(date +%s)
 status=0

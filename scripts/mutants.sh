@@ -62,6 +62,11 @@ for target in session_virtual_time session_armed_abort session_mutants hardening
 done
 
 mkdir -p "$out"
+# Every scratch copy must build into its own target directory: with a CARGO_TARGET_DIR shared by
+# parallel jobs, one job's tests can run binaries built from another job's (unmutated) tree.
+if [[ $jobs -gt 1 ]]; then
+    unset CARGO_TARGET_DIR
+fi
 echo "== cargo mutants on src/session/ ($(cargo mutants --version), jobs $jobs, timeout ${timeout}s, proptest seed $PROPTEST_RNG_SEED)"
 echo "   tests: ${test_args[*]}"
 start=$(date +%s)
