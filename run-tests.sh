@@ -25,10 +25,13 @@ cargo test
 echo "== fuzzing, CI mode (libFuzzer, 20,000 executions per target)"
 bash scripts/fuzz.sh
 
+# The JVM suites install a JDK and Maven when missing (apt-get, as root) and take JUnit, Hamcrest, the
+# Kotlin compiler and kotlinx-coroutines from Maven Central at the versions pinned by the poms
+# under android/toolchain; resolved once into build/jvm, later runs need no network.
 echo "== JVM tests (JUnit 4, -Xcheck:jni, real native library)"
 bash android/host-test.sh
 
-echo "== Kotlin coroutine extensions (kotlinc from npm, JUnit 4 against the simulator)"
+echo "== Kotlin coroutine extensions (Kotlin compiler from Maven Central, JUnit 4 against the simulator)"
 bash android/ktx-test.sh
 
 echo "== Android packaging: arm64/x86_64 libmapi.so + ELF checks, AAR + dx, demo APK"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Host-JVM tests of the Java SDK against the real native library and the real simulator:
-#   1. installs JUnit 4 + Hamcrest from Debian when missing,
+#   1. installs a JDK and Maven when missing (apt-get), and resolves JUnit 4.13.2 + Hamcrest from Maven Central
+#      (android/toolchain/test/pom.xml) into build/jvm/test once,
 #   2. builds the host libmapi with the JNI bridge (cargo build --features jni),
 #   3. compiles the SDK (all but the Android-only eu/ccvlab/api_android) and its tests as Java 8 bytecode,
 #      warnings are errors, and every public/protected member of the SDK must have Javadoc; the same for the
@@ -20,8 +21,11 @@ SDK=android/sdk/src
 TESTING=android/sdk-testing/src
 OUT=target/java
 
-# 1. JUnit 4.
-ensure_junit
+# 1. Tools.
+ensure_jvm_tools
+resolve_jars test
+JUNIT="$(maven_jar test junit)"
+HAMCREST="$(maven_jar test hamcrest-core)"
 
 # 2. The host build of libmapi, with the JNI exports and the simulator bridge.
 build_host_library host-test

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Host-JVM tests of the Kotlin coroutine extensions (android/sdk-ktx) against the real native library and the
 # real simulator:
-#   1. installs the Kotlin compiler from the npm registry (package kotlin-compiler, pinned) under build/kotlin
-#      when missing; its lib/ ships kotlinx-coroutines-core-jvm.jar, the only library the extensions need,
-#      and JUnit 4 + Hamcrest from Debian when missing,
+#   1. installs a JDK and Maven when missing (apt-get), and resolves from Maven Central, at the versions the
+#      poms pin, the Kotlin compiler (android/toolchain/kotlinc: kotlin-compiler-embeddable and its runtime
+#      dependencies, run as org.jetbrains.kotlin.cli.jvm.K2JVMCompiler) into build/jvm/kotlinc, and the Kotlin
+#      stdlib, kotlinx-coroutines-core-jvm (the only library the extensions need), JUnit 4 and Hamcrest
+#      (android/toolchain/test) into build/jvm/test; once resolved, nothing is fetched again,
 #   2. builds the host libmapi with the JNI bridge (cargo build --features jni; honours CARGO_TARGET_DIR),
 #   3. compiles the SDK (all but the Android-only eu/ccvlab/api_android) and the three test-support classes
 #      the Kotlin tests use as Java 8 bytecode, then the extensions (explicit API mode, warnings are errors)
@@ -18,28 +20,27 @@ cd "$ROOT"
 # shellcheck source=android/host-jvm.sh
 source android/host-jvm.sh
 
-KOTLIN_VERSION=2.4.20
-KOTLIN_HOME="$ROOT/build/kotlin/node_modules/kotlin-compiler"
-KOTLINC="$KOTLIN_HOME/bin/kotlinc"
-STDLIB="$KOTLIN_HOME/lib/kotlin-stdlib.jar"
-COROUTINES="$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar"
 SDK=android/sdk/src
 KTX=android/sdk-ktx/src
 OUT=target/ktx
 
-# 1. Tools. npm install is idempotent, but skipping it keeps the script offline once the compiler is there.
-installed="$(cat "$KOTLIN_HOME/build.txt" 2>/dev/null || true)"
-if [ "$installed" != "$KOTLIN_VERSION" ] || [ ! -x "$KOTLINC" ] || [ ! -f "$COROUTINES" ]; then
-    echo "== installing kotlin-compiler@$KOTLIN_VERSION from npm into build/kotlin"
-    mkdir -p build/kotlin
-    npm install --prefix build/kotlin --no-audit --no-fund --no-save "kotlin-compiler@$KOTLIN_VERSION"
-    chmod +x "$KOTLIN_HOME"/bin/*
-fi
-if [ ! -f "$COROUTINES" ]; then
-    echo "ktx-test: $COROUTINES is missing from the Kotlin distribution" >&2
-    exit 1
-fi
-ensure_junit
+# 1. Tools.
+ensure_jvm_tools
+resolve_jars kotlinc
+resolve_jars test
+KOTLINC_CP="$(find "$ROOT/build/jvm/kotlinc" -name '*.jar' | sort | paste -sd:)"
+STDLIB="$(maven_jar test kotlin-stdlib)"
+COROUTINES="$(maven_jar test kotlinx-coroutines-core-jvm)"
+JUNIT="$(maven_jar test junit)"
+HAMCREST="$(maven_jar test hamcrest-core)"
+KOTLIN_VERSION="$(basename "$STDLIB" .jar)"
+KOTLIN_VERSION="${KOTLIN_VERSION#kotlin-stdlib-}"
+
+# The embeddable compiler has no Kotlin home to take the stdlib from: -no-stdlib -no-reflect, and the
+# stdlib of the pinned version goes on the classpath like any other library.
+kotlinc() {
+    java -cp "$KOTLINC_CP" org.jetbrains.kotlin.cli.jvm.K2JVMCompiler -no-stdlib -no-reflect "$@"
+}
 
 # 2. The host build of libmapi, with the JNI exports and the simulator bridge.
 build_host_library ktx-test
@@ -54,10 +55,10 @@ javac --release 8 -Xlint:all -Werror -encoding UTF-8 -d "$OUT/main" @"$OUT/main-
 SUPPORT="$SDK/test/java/eu/ccvlab/mapi/testing"
 javac --release 8 -Xlint:all -Werror -encoding UTF-8 -cp "$OUT/main:$JUNIT:$HAMCREST" -d "$OUT/support" \
     "$SUPPORT/SimulatedTerminal.java" "$SUPPORT/SimulatorBridge.java" "$SUPPORT/Fixtures.java"
-"$KOTLINC" -jvm-target 1.8 -Xjdk-release=1.8 -Werror -Xexplicit-api=strict -module-name mapi-ktx \
-    -cp "$OUT/main:$COROUTINES" -d "$OUT/ktx" "$KTX/main/kotlin"
-"$KOTLINC" -jvm-target 1.8 -Xjdk-release=1.8 -module-name mapi-ktx-test \
-    -cp "$OUT/main:$OUT/support:$OUT/ktx:$COROUTINES:$JUNIT:$HAMCREST" -d "$OUT/ktx-test" "$KTX/test/kotlin"
+kotlinc -jvm-target 1.8 -Xjdk-release=1.8 -Werror -Xexplicit-api=strict -module-name mapi-ktx \
+    -cp "$OUT/main:$STDLIB:$COROUTINES" -d "$OUT/ktx" "$KTX/main/kotlin"
+kotlinc -jvm-target 1.8 -Xjdk-release=1.8 -module-name mapi-ktx-test \
+    -cp "$OUT/main:$OUT/support:$OUT/ktx:$STDLIB:$COROUTINES:$JUNIT:$HAMCREST" -d "$OUT/ktx-test" "$KTX/test/kotlin"
 
 # 4. Run every test class.
 TEST_CLASSES=()

@@ -1,5 +1,5 @@
 //! `pay`: run a payment (and aborts, or a recovery) against any OPI terminal, real or simulated,
-//! printing one JSON object per line for every callback. The contract is documented in README;
+//! printing one JSON object per line for every callback. The contract is documented in docs/pay.md;
 //! outside tools (and the H2A crash test) drive the engine through it, so keep it stable.
 
 use std::process::ExitCode;

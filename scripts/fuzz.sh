@@ -4,7 +4,7 @@
 # once fixed, so `cargo test` replays it forever through tests/hardening_fuzz_replay.rs).
 #
 #   scripts/fuzz.sh                               CI mode: 20,000 executions per target
-#   FUZZ_RUNS=10000000 scripts/fuzz.sh            a long run (the figures in README, Reliability)
+#   FUZZ_RUNS=10000000 scripts/fuzz.sh            a long run (the figures in docs/reliability.md)
 #   FUZZ_TARGETS="session" scripts/fuzz.sh        some targets only
 #   FUZZ_SANITIZER=none scripts/fuzz.sh           without AddressSanitizer (about 2x faster; the
 #                                                 crate has no unsafe code outside the JNI bridge)

@@ -211,7 +211,7 @@ pub struct PrivateData {
     )]
     pub silent_abort: Option<bool>,
     /// Asks the terminal for a card token with the transaction (`ExternalTerminal.requestToken`;
-    /// encoding unverified, see README "Unverified facts").
+    /// encoding unverified, see docs/protocol.md, "Facts not confirmed by a public source").
     #[serde(
         rename = "RequestToken",
         default,

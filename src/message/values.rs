@@ -95,7 +95,7 @@ opi_enum! {
         CardSwipe => "CardSwipe",
         CardDetection => "CardDetection",
         /// Checks a card without moving money (CCV "card validation"; name unverified, see
-        /// README "Unverified facts").
+        /// docs/protocol.md, "Facts not confirmed by a public source").
         CardValidation => "CardValidation",
         TicketReprint => "TicketReprint",
         RepeatLastMessage => "RepeatLastMessage",
@@ -116,8 +116,8 @@ opi_enum! {
         StatusQuery => "StatusQuery",
         CardRead => "CardRead",
         AbortRequest => "AbortRequest",
-        // CCV operations whose RequestType no public trace confirms (README "Unverified facts");
-        // each name is used only here, so a correction is one line.
+        // CCV operations whose RequestType no public trace confirms (docs/protocol.md, "Facts not
+        // confirmed by a public source"); each name is used only here, so a correction is one line.
         /// Totals since the last closing, without closing (CCV "transaction overview").
         TransactionOverview => "TransactionOverview",
         /// Print the last period-closing ticket again (CCV "ticket reprint period closing").

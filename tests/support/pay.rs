@@ -1,4 +1,4 @@
-//! Running the `pay` example from integration tests (the CLI contract in README): where the
+//! Running the `pay` example from integration tests (the CLI contract in docs/pay.md): where the
 //! binary is, a port for its channel-1 listener, and its JSON-lines output.
 #![allow(dead_code)]
 

@@ -12,7 +12,8 @@ import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
  *
  * <p>The OPI request types of {@link #transactionOverview}, {@link #activateTerminal},
  * {@link #ticketReprintPeriodClosing}, {@link #getConfig}, {@link #cardCircuits} and {@link #readMifareUID} are
- * not confirmed by any public trace of a CCV terminal; see the SDK's README, "Unverified facts".
+ * not confirmed by any public trace of a CCV terminal; see docs/protocol.md, "Facts not confirmed by a public
+ * source".
  */
 public interface TerminalApi {
 

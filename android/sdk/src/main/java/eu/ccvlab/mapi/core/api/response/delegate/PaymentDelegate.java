@@ -102,7 +102,7 @@ public interface PaymentDelegate extends TerminalDelegate {
      * answers Aborted). Unanswered within 25 s (before the terminal gives up, after about 30 s), the SDK answers
      * "not delivered"; a later answer is ignored. Called on the callback executor. Default:
      * {@code proceed(false)}. <i>The wire shape of the request is not public; the SDK reads it as an Output or an
-     * Input to the DeliveryBox device (see README, facts not confirmed by a public source).</i>
+     * Input to the DeliveryBox device (see docs/protocol.md, facts not confirmed by a public source).</i>
      *
      * @param callback {@code proceed(true)} = delivered, {@code proceed(false)} = not delivered
      */
