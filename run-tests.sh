@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Rust suite (unit, sans-IO session, golden messages,
 # client ↔ simulator over loopback, the H2A crash test, wire traces, the pay CLI), the JVM suite that
-# loads the real native library, the Kotlin coroutine extensions, and the Android packaging checks
+# loads the real native library, the Kotlin coroutine extensions, the SDK on Android's framework classes
+# (Robolectric), and the Android packaging checks
 # (ELF, dex, APK signature). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,13 +27,16 @@ echo "== fuzzing, CI mode (libFuzzer, 20,000 executions per target)"
 bash scripts/fuzz.sh
 
 # The JVM suites install a JDK and Maven when missing (apt-get, as root) and take JUnit, Hamcrest, the
-# Kotlin compiler and kotlinx-coroutines from Maven Central at the versions pinned by the poms
+# Kotlin compiler, kotlinx-coroutines and Robolectric from Maven Central at the versions pinned by the poms
 # under android/toolchain; resolved once into build/jvm, later runs need no network.
 echo "== JVM tests (JUnit 4, -Xcheck:jni, real native library)"
 bash android/host-test.sh
 
 echo "== Kotlin coroutine extensions (Kotlin compiler from Maven Central, JUnit 4 against the simulator)"
 bash android/ktx-test.sh
+
+echo "== Robolectric: MAPI.initialize, main-Looper callbacks, payments, aborts, recovery on Android 15 classes"
+bash android/robolectric-test.sh
 
 echo "== Android packaging: arm64/x86_64 libmapi.so + ELF checks, AAR + dx, demo APK"
 bash android/package.sh
