@@ -7,12 +7,13 @@
 #                                      are loaded at run time)
 #   libunwind.a                        aarch64/x86_64: the pure-Rust DWARF unwinder (unwind/,
 #                                      `unwinding` crate) with only its _Unwind_* symbols global;
-#                                      armv7: placeholders that fail (unwind-arm-stub.c)
+#                                      armv7: libgcc's ARM EHABI unwinder (arm-unwinder.sh)
 # No crt objects: a Rust cdylib references nothing from crtbegin_so/crtend_so (__dso_handle,
 # __cxa_finalize registration), so the link passes -nostdlib and names every library itself.
 #
 # usage: generate.sh <rust-triple> <clang-target> <out-dir>
-# needs: clang-14, lld-14 (ld.lld), llvm-14 (llvm-ar, llvm-objcopy, llvm-nm), cargo with the target
+# needs: clang-14, lld-14 (ld.lld), llvm-14 (llvm-ar, llvm-objcopy, llvm-nm), cargo with the target;
+# for armv7 also libgcc-12-dev-armhf-cross
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 triple="$1"
@@ -62,7 +63,7 @@ aarch64-* | x86_64-*)
     llvm-objcopy-14 --wildcard --keep-global-symbol='_Unwind_*' "$work/$member" "$work/unwind.o"
     ;;
 armv7-*)
-    clang-14 --target="$clang_target" -ffreestanding -O2 -fPIC -c "$here/unwind-arm-stub.c" -o "$work/unwind.o"
+    "$here/arm-unwinder.sh" "$clang_target" "$work/unwind.o"
     ;;
 *)
     echo "generate.sh: no unwinder for $triple" >&2
