@@ -75,7 +75,10 @@ echo "== armv7 unwinder under qemu-arm: panics and destructors ($triple)"
 (cd "$here/unwind-check" && build --locked)
 program="$CARGO_TARGET_DIR/$triple/release/mapi-android-unwind-check"
 uses_own_unwinder "$program"
-output="$(run "$program")"
+if ! output="$(run "$program")"; then
+    echo "check-arm-unwinder.sh: $program failed (an abort: a panic the unwinder could not unwind)" >&2
+    exit 1
+fi
 expected=$'caught 3\ndropped 18'
 if [ "$output" != "$expected" ]; then
     printf 'check-arm-unwinder.sh: expected\n%s\ngot\n%s\n' "$expected" "$output" >&2
