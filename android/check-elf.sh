@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Checks built Android libraries: android/check-elf.sh [--testing] [path/<abi>/libmapi.so ...]
-# (default: every libmapi.so under build/android/jniLibs and build/android/link-check; with
-# --testing, under build/android/testing/jniLibs).
+# (default: every libmapi.so under build/android/jniLibs; with --testing, under
+# build/android/testing/jniLibs).
 #
 # --testing checks the testing flavour (features "jni simulator", for mapi-sdk-testing): the same
 # checks, with the simulator's natives (SimulatorBridge, TerminalSimulator) added to the exact export list.
 #
 # Per library: the ELF machine matches the ABI folder; NEEDED ⊆ {libc.so, libm.so, libdl.so,
-# liblog.so} (what every Android device has); the dynamic symbol table exports JNI_OnLoad and the
-# NativeEngine and NativeTrace natives and nothing else (no simulator test hooks, no Rust or unwinder symbols);
+# liblog.so} (what every Android device has); every undefined dynamic symbol is a bionic name (the
+# lists in android/stub-sysroot/symbols, or with ANDROID_NDK_HOME set what the NDK's libc, libm,
+# libdl and liblog export at MAPI_ANDROID_API, default 23), or a weak reference named below that
+# may stay unresolved; the dynamic symbol table exports JNI_OnLoad and the NativeEngine and
+# NativeTrace natives and nothing else (no simulator test hooks, no Rust or unwinder symbols);
 # every LOAD segment aligned to 16 KB; soname libmapi.so; no text relocations; stripped (no
 # .symtab). Prints the size. Exits non-zero on the first library that fails.
 set -euo pipefail
@@ -32,6 +35,35 @@ for native in enable disable export; do
     expected_exports="$expected_exports Java_eu_ccvlab_mapi_internal_NativeTrace_$native"
 done
 page=16384
+api="${MAPI_ANDROID_API:-23}"
+
+# Weak references that may stay unresolved on a device (the dynamic linker binds them to null):
+# std's copy_file_range and splice, whose absence it handles; on armeabi-v7a, libgcc's unwinder's
+# hooks into a C++ runtime, called only for C++ exceptions, which libmapi.so never sees.
+allowed_weak="copy_file_range splice"
+allowed_weak_armv7="__cxa_begin_cleanup __cxa_call_unexpected __cxa_type_match"
+
+# The names bionic exports for one ABI, one a line, sorted.
+bionic_names() {
+    local abi="$1" ndk_triple lib dir
+    if [ -z "${ANDROID_NDK_HOME:-}" ]; then
+        awk '!/^#/ && NF { print $1 }' "$repo"/android/stub-sysroot/symbols/*.txt | LC_ALL=C sort -u
+        return
+    fi
+    case "$abi" in
+    arm64-v8a) ndk_triple=aarch64-linux-android ;;
+    armeabi-v7a) ndk_triple=arm-linux-androideabi ;;
+    x86_64) ndk_triple=x86_64-linux-android ;;
+    x86) ndk_triple=i686-linux-android ;;
+    esac
+    dir="$(find "$ANDROID_NDK_HOME/toolchains/llvm/prebuilt" -maxdepth 5 -type d \
+        -path "*/sysroot/usr/lib/$ndk_triple/$api" | head -n 1)"
+    [ -n "$dir" ] || { echo "check-elf.sh: no NDK libraries for $ndk_triple API $api" >&2; return 1; }
+    for lib in libc.so libm.so libdl.so liblog.so; do
+        "$readelf" --dyn-syms -W "$dir/$lib" |
+            awk '$7 != "UND" && $7 != "Ndx" && $8 != "" { sub(/@.*/, "", $8); print $8 }'
+    done | LC_ALL=C sort -u
+}
 
 testing=0
 if [ "${1:-}" = --testing ]; then
@@ -52,7 +84,7 @@ if [ ${#files[@]} -eq 0 ]; then
     if [ "$testing" -eq 1 ]; then
         files=("$repo"/build/android/testing/jniLibs/*/libmapi.so)
     else
-        files=("$repo"/build/android/jniLibs/*/libmapi.so "$repo"/build/android/link-check/*/libmapi.so)
+        files=("$repo"/build/android/jniLibs/*/libmapi.so)
     fi
     shopt -u nullglob
 fi
@@ -92,8 +124,21 @@ for so in "${files[@]}"; do
         fail "$so" "has text relocations (Android refuses them from API 23)"
     fi
 
-    # .dynsym columns: Num Value Size Type Bind Vis Ndx Name; exported = defined, GLOBAL/WEAK,
-    # DEFAULT/PROTECTED visibility.
+    # .dynsym columns: Num Value Size Type Bind Vis Ndx Name.
+    undefined="$("$readelf" --dyn-syms -W "$so" | awk '$7 == "UND" && $8 != "" { sub(/@.*/, "", $8); print $5, $8 }')"
+    weak_ok=" $allowed_weak "
+    [ "$abi" = armeabi-v7a ] && weak_ok="$weak_ok$allowed_weak_armv7 "
+    outside="$(awk '{ print $2 }' <<<"$undefined" | LC_ALL=C sort -u | LC_ALL=C comm -23 - <(bionic_names "$abi"))"
+    weak_unresolved=0
+    for name in $outside; do
+        weak_unresolved=$((weak_unresolved + 1))
+        bind="$(awk -v n="$name" '$2 == n { print $1; exit }' <<<"$undefined")"
+        if [ "$bind" != WEAK ] || [[ "$weak_ok" != *" $name "* ]]; then
+            fail "$so" "imports $name ($bind), which bionic does not export and which may not stay unresolved"
+        fi
+    done
+
+    # exported = defined, GLOBAL/WEAK, DEFAULT/PROTECTED visibility.
     exports="$("$readelf" --dyn-syms -W "$so" |
         awk '$7 != "UND" && $7 != "Ndx" && ($5 == "GLOBAL" || $5 == "WEAK") && ($6 == "DEFAULT" || $6 == "PROTECTED") && $8 != "" { sub(/@.*/, "", $8); print $8 }' |
         sorted_words)"
@@ -117,6 +162,6 @@ for so in "${files[@]}"; do
     fi
 
     size="$(wc -c <"$so" | tr -d ' ')"
-    printf 'ok   %-12s %9d bytes (%s KiB) stripped; NEEDED: %s; %d exports; %d LOAD segments, 16 KB aligned\n' \
-        "$abi" "$size" "$((size / 1024))" "${needed% }" "$(wc -w <<<"$exports")" "$(wc -l <<<"$loads")"
+    printf 'ok   %-12s %9d bytes (%s KiB) stripped; NEEDED: %s; %d imports (bionic; %d weak ones allowed unresolved); %d exports; %d LOAD segments, 16 KB aligned\n' \
+        "$abi" "$size" "$((size / 1024))" "${needed% }" "$(grep -c . <<<"$undefined")" "$weak_unresolved" "$(wc -w <<<"$exports")" "$(wc -l <<<"$loads")"
 done
