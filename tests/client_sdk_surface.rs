@@ -147,12 +147,19 @@ fn card_circuits_are_in_the_result() {
     let mapi::session::Response::Service(service) = &result.response else {
         panic!("a service response");
     };
-    let circuits = &service
-        .private_data
-        .as_ref()
-        .expect("circuits")
-        .card_circuits;
-    assert_eq!(circuits, &["MAESTRO", "MASTERCARD", "VISA", "VPAY"]);
+    // Asked the way CCV's OPI-NL firmware asks (GetCardCircuits), answered in its shape.
+    assert_eq!(
+        service.request_type,
+        mapi::message::ServiceRequestType::GetCardCircuits
+    );
+    assert_eq!(
+        service.card_circuit_codes(),
+        ["MAES", "ECMC", "VISA", "AMEX"]
+    );
+    assert_eq!(
+        service.card_circuits[2].display_name.as_deref(),
+        Some("Visa")
+    );
 }
 
 #[test]

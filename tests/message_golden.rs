@@ -47,6 +47,14 @@ const EXPECTED: &[(&str, &str, &str, &str)] = &[
     ("device_request_input_confirmation.xml",          "DeviceRequest",      "Input",                    "1042"),
     ("device_response_output_success.xml",             "DeviceResponse",     "Output",                   "1042"),
     ("device_response_input_confirmed.xml",            "DeviceResponse",     "Input",                    "1042"),
+    ("card_service_request_payment_nl_attributes.xml", "CardServiceRequest", "CardPayment",              "7"),
+    ("card_service_request_payment_nl_elements.xml",   "CardServiceRequest", "CardPayment",              "P418205517"),
+    ("card_service_request_abort_running_id.xml",      "CardServiceRequest", "AbortRequest",             "7"),
+    ("card_service_request_abort_referenced.xml",      "CardServiceRequest", "AbortRequest",             "1045"),
+    ("service_request_get_status.xml",                 "ServiceRequest",     "GetStatus",                "P418205521"),
+    ("service_request_get_card_circuits.xml",          "ServiceRequest",     "GetCardCircuits",          "3"),
+    ("service_response_get_card_circuits.xml",         "ServiceResponse",    "GetCardCircuits",          "3"),
+    ("card_service_response_payment_de_payment_amount.xml","CardServiceResponse","CardPayment",          "88"),
 ];
 
 const NAMESPACE: &str = "http://www.nrf-arts.org/IXRetail/namespace";
@@ -102,6 +110,7 @@ fn golden_directory_holds_exactly_the_files_of_the_expectation_table() {
     let dir = std::fs::read_dir(golden_dir()).expect("golden directory");
     let on_disk: BTreeSet<String> = dir
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".xml"))
         .collect();
     let listed: BTreeSet<String> = EXPECTED.iter().map(|e| e.0.to_owned()).collect();
     assert_eq!(listed.len(), EXPECTED.len(), "a file is listed twice");
@@ -137,7 +146,7 @@ fn payment_request_keeps_exact_amount_and_pos_data() {
     assert_eq!(amount(request.total_amount), "12.50");
     let pos = request.pos_data.expect("POSdata");
     assert_eq!(pos.pos_timestamp.as_deref(), Some("2024-02-09T09:36:36"));
-    assert_eq!(pos.language_code.as_deref(), Some("de"));
+    assert_eq!(pos.language(), Some("de"));
     assert_eq!(request.pop_id.as_deref(), Some("001"));
     let advice: CardServiceRequest = load("card_service_request_financial_advice.xml");
     assert_eq!(amount(advice.total_amount), "0.00");
@@ -562,4 +571,135 @@ fn amount_keeps_the_digits_it_was_given() {
     let xml = payment_request("12.5").to_xml().unwrap();
     assert!(xml.contains(">12.5</TotalAmount>"), "{xml}");
     assert!("12,5".parse::<Amount>().is_err());
+}
+
+/// Where each golden file's shape comes from: `tests/data/golden/PROVENANCE.tsv`, one row per
+/// file (file, origin, source, note). Origin is `public` (the shape — elements, attributes, order,
+/// encoding — is seen in the named public source; the file itself is written here) or
+/// `constructed` (our own picture, no public source).
+fn provenance() -> Vec<(String, String, String)> {
+    let text =
+        std::fs::read_to_string(golden_dir().join("PROVENANCE.tsv")).expect("PROVENANCE.tsv");
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let columns: Vec<&str> = line.split('\t').collect();
+            assert_eq!(
+                columns.len(),
+                4,
+                "PROVENANCE.tsv row needs 4 tab-separated columns: {line}"
+            );
+            (
+                columns[0].to_owned(),
+                columns[1].to_owned(),
+                columns[2].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_golden_file_says_where_its_shape_comes_from() {
+    let rows = provenance();
+    let named: BTreeSet<String> = rows.iter().map(|r| r.0.clone()).collect();
+    assert_eq!(named.len(), rows.len(), "a file has two provenance rows");
+    let listed: BTreeSet<String> = EXPECTED.iter().map(|e| e.0.to_owned()).collect();
+    assert_eq!(named, listed, "PROVENANCE.tsv and the golden files differ");
+    for (file, origin, source) in &rows {
+        match origin.as_str() {
+            "public" => assert!(
+                !source.is_empty() && source != "-",
+                "{file}: public needs a source"
+            ),
+            "constructed" => assert_eq!(source, "-", "{file}: constructed names no source"),
+            other => panic!("{file}: origin must be public or constructed, not {other}"),
+        }
+    }
+}
+
+#[test]
+fn pos_data_fields_are_read_as_attributes_or_elements() {
+    // CCV-FW's shape: LanguageCode and ShiftNumber as attributes, status elements after the time.
+    let attributes: CardServiceRequest = load("card_service_request_payment_nl_attributes.xml");
+    let pos = attributes.pos_data.expect("POSdata");
+    assert_eq!((pos.language(), pos.shift()), (Some("nl"), Some("12")));
+    assert_eq!(pos.printer_status.as_deref(), Some("PaperLow"));
+    assert_eq!(pos.e_journal_status.as_deref(), Some("Available"));
+    // NODE-NL's: LanguageCode attribute, ShiftNumber element, a JournalPrinterStatus too.
+    let elements: CardServiceRequest = load("card_service_request_payment_nl_elements.xml");
+    let pos = elements.pos_data.expect("POSdata");
+    assert_eq!((pos.language(), pos.shift()), (Some("en"), Some("0")));
+    assert_eq!(pos.journal_printer_status.as_deref(), Some("Available"));
+    assert_eq!(amount(elements.total_amount), "7.95");
+    // Our earlier element form is still read.
+    let old: CardServiceRequest = load("card_service_request_payment.xml");
+    assert_eq!(old.pos_data.expect("POSdata").language(), Some("de"));
+}
+
+#[test]
+fn pos_data_is_written_in_the_form_asked() {
+    use mapi::message::profile::FieldForm;
+    let mut data = PosData::default();
+    data.set_language(FieldForm::Attribute, "nl");
+    data.set_shift(FieldForm::Attribute, "12");
+    data.pos_timestamp = Some("2025-03-14T15:09:26".to_owned());
+    data.printer_status = Some("Available".to_owned());
+    data.e_journal_status = Some("Available".to_owned());
+    let mut request = CardServiceRequest::new(CardRequestType::CardPayment, "KIOSK1", "7".into());
+    request.pos_data = Some(data.clone());
+    let xml = Message::CardServiceRequest(request.clone())
+        .to_xml()
+        .unwrap();
+    let expected = concat!(
+        r#"<POSdata LanguageCode="nl" ShiftNumber="12"><POSTimeStamp>2025-03-14T15:09:26</POSTimeStamp>"#,
+        "<PrinterStatus>Available</PrinterStatus><E-JournalStatus>Available</E-JournalStatus></POSdata>"
+    );
+    assert!(xml.contains(expected), "{xml}");
+    data.set_shift(FieldForm::Element, "12");
+    data.set_language(FieldForm::Element, "nl");
+    request.pos_data = Some(data);
+    let xml = Message::CardServiceRequest(request).to_xml().unwrap();
+    assert!(xml.contains("<POSdata><POSTimeStamp>2025-03-14T15:09:26</POSTimeStamp><ShiftNumber>12</ShiftNumber><LanguageCode>nl</LanguageCode>"), "{xml}");
+}
+
+#[test]
+fn card_circuits_answer_gives_brand_codes_and_display_names() {
+    let answer: ServiceResponse = load("service_response_get_card_circuits.xml");
+    assert_eq!(answer.card_circuit_codes(), ["MAES", "ECMC", "VISA"]);
+    assert_eq!(
+        answer.card_circuits[0].display_name.as_deref(),
+        Some("Maestro")
+    );
+    let asked: ServiceRequest = load("service_request_get_card_circuits.xml");
+    assert_eq!(asked.request_type, ServiceRequestType::GetCardCircuits);
+    let status: ServiceRequest = load("service_request_get_status.xml");
+    assert_eq!(status.request_type, ServiceRequestType::GetStatus);
+}
+
+#[test]
+fn payment_amount_attribute_of_total_amount_is_read() {
+    let response: CardServiceResponse = load("card_service_response_payment_de_payment_amount.xml");
+    let total = response
+        .tender
+        .and_then(|t| t.total_amount)
+        .expect("TotalAmount");
+    assert_eq!(total.value.to_string(), "45.80");
+    assert_eq!(
+        total.payment_amount.map(|a| a.to_string()).as_deref(),
+        Some("45.80")
+    );
+}
+
+#[test]
+fn abort_request_ids_of_every_public_form_are_read() {
+    let same: CardServiceRequest = load("card_service_request_abort_running_id.xml");
+    assert_eq!(
+        (same.request_id.as_str(), same.reference_request_id),
+        ("7", None)
+    );
+    let referenced: CardServiceRequest = load("card_service_request_abort_referenced.xml");
+    assert_eq!(
+        referenced.reference_request_id.as_ref().map(|r| r.as_str()),
+        Some("1042")
+    );
 }

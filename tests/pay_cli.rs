@@ -97,7 +97,7 @@ fn status_period_closing_and_recovery_from_the_command_line() {
     let status = pay(&terminal, &["--admin", "status"]);
     assert_eq!(
         events(&status, "admin_success")[0]["request_type"],
-        "Diagnosis"
+        "GetStatus"
     );
     let paid = pay(&terminal, &["--amount", "7.00"]);
     let request_id = events(&paid, "payment_success")[0]["request_id"].clone();

@@ -142,8 +142,8 @@ fn f1a_flow_records_every_frame_once_in_order_with_card_data_masked() {
         ("pos_to_terminal", 1, "DeviceResponse Output"),
         ("terminal_to_pos", 0, "CardServiceResponse CardPayment"),
         ("terminal_to_pos", 0, "CardServiceResponse AbortRequest"),
-        ("pos_to_terminal", 0, "ServiceRequest Diagnosis"),
-        ("terminal_to_pos", 0, "ServiceResponse Diagnosis"),
+        ("pos_to_terminal", 0, "ServiceRequest GetStatus"),
+        ("terminal_to_pos", 0, "ServiceResponse GetStatus"),
     ];
     let expected: Vec<(String, u64, String)> = expected
         .iter()

@@ -30,7 +30,7 @@ use super::driver::{call, local_error, Flow, FlowKind, TerminalTask};
 use super::operation;
 use crate::error::MapiError;
 use crate::message::abort::AbortDisplay;
-use crate::message::RequestId;
+use crate::message::{RequestId, WireProfile};
 use crate::session::{ArmedAbort, CommandId, ConnId, Session};
 use crate::transport::{ConnWriter, FiredAbortGate};
 
@@ -38,6 +38,9 @@ use crate::transport::{ConnWriter, FiredAbortGate};
 struct Armed {
     generation: u64,
     request_id: RequestId,
+    /// The wire profile the frames were built with: an abort asked with another one goes through
+    /// the engine, which builds it as asked.
+    profile: WireProfile,
     writer: Arc<ConnWriter>,
     normal: Frame,
     silent: Frame,
@@ -148,11 +151,12 @@ impl AbortLane {
     pub(crate) fn fire(
         &self,
         display: AbortDisplay,
+        profile: &WireProfile,
         delegate: Arc<dyn Delegate>,
     ) -> Result<(), Arc<dyn Delegate>> {
         let mut state = self.lock();
         let mut armed = match std::mem::replace(&mut state.slot, Slot::Empty) {
-            Slot::Armed(armed) => armed,
+            Slot::Armed(armed) if armed.profile == *profile => armed,
             other => {
                 state.slot = other;
                 return Err(delegate);
@@ -189,7 +193,13 @@ impl AbortLane {
 
     /// Arms `armed` to be written on `writer`. `pos_timestamp` is the timestamp the frames were
     /// built with, refreshed at firing. Only an empty lane is armed.
-    fn arm(&self, armed: ArmedAbort, writer: Arc<ConnWriter>, pos_timestamp: Option<&str>) -> bool {
+    fn arm(
+        &self,
+        armed: ArmedAbort,
+        profile: WireProfile,
+        writer: Arc<ConnWriter>,
+        pos_timestamp: Option<&str>,
+    ) -> bool {
         let mut state = self.lock();
         if !matches!(state.slot, Slot::Empty) {
             return false;
@@ -197,6 +207,7 @@ impl AbortLane {
         state.slot = Slot::Armed(Armed {
             generation: armed.generation,
             request_id: armed.request_id,
+            profile,
             writer,
             normal: Frame::new(armed.normal, pos_timestamp),
             silent: Frame::new(armed.silent, pos_timestamp),
@@ -346,7 +357,8 @@ impl TerminalTask {
         {
             Some(armed) => {
                 let generation = armed.generation;
-                if !self.lane.arm(armed, writer, Some(&timestamp)) {
+                let profile = self.terminal.wire_profile;
+                if !self.lane.arm(armed, profile, writer, Some(&timestamp)) {
                     if let Some(id) = transport.session().disarm_abort(generation) {
                         self.give_back_id(&id);
                     }

@@ -222,12 +222,25 @@ impl TerminalTask {
         }
         // Asking for a card token is a property of the next request, not of the connection: it
         // must not cost the open connection (TokenService's pre-authorisation sets it per call).
+        // So are the wire profile and the shift number: they change how the next request (or
+        // abort) is spelled, which the running session takes at once.
         let same_connection = Terminal {
             request_token: self.terminal.request_token,
+            wire_profile: self.terminal.wire_profile,
+            shift_number: self.terminal.shift_number,
             ..terminal.clone()
         } == self.terminal;
+        if terminal.wire_profile != self.terminal.wire_profile {
+            // The armed abort was built with the old spelling.
+            self.withdraw_armed_abort();
+            if let Some(transport) = self.transport.as_mut() {
+                transport.session().set_wire_profile(terminal.wire_profile);
+            }
+        }
         if same_connection {
             self.terminal.request_token = terminal.request_token;
+            self.terminal.wire_profile = terminal.wire_profile;
+            self.terminal.shift_number = terminal.shift_number;
             return;
         }
         if terminal.state_dir != self.terminal.state_dir && self.flows.is_empty() {
@@ -257,6 +270,7 @@ impl TerminalTask {
             config.connect_timeout = terminal.timeouts.connect;
             config.abort_timeout = terminal.timeouts.abort;
             config.request_timeout = terminal.timeouts.request;
+            config.wire_profile = terminal.wire_profile;
             let endpoint = Endpoint {
                 terminal: address,
                 listen: match terminal.socket_mode {

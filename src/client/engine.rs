@@ -144,7 +144,7 @@ impl Engine {
                 via: AbortVia::SameConnection,
                 display,
             } => match self.shared.lanes.find(terminal) {
-                Some(lane) => match lane.fire(*display, delegate) {
+                Some(lane) => match lane.fire(*display, &terminal.wire_profile, delegate) {
                     Ok(()) => return,
                     Err(delegate) => delegate,
                 },

@@ -64,7 +64,7 @@ impl Payment {
 /// Administrative requests answered with `on_payment_administration_success`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Administration {
-    /// Terminal status (Diagnosis).
+    /// Terminal status (GetStatus or Diagnosis, as the wire profile says).
     Status,
     /// Login / startup.
     Login,
@@ -136,12 +136,24 @@ fn token_request(terminal: &Terminal) -> Option<PrivateData> {
     })
 }
 
+/// POSdata as the terminal's wire profile spells it (see `message::profile` for the evidence).
 fn pos_data(terminal: &Terminal) -> PosData {
-    PosData {
+    let profile = &terminal.wire_profile;
+    let mut data = PosData {
         pos_timestamp: Some(pos_timestamp()),
-        language_code: Some(terminal.language_code.clone()),
         ..PosData::default()
+    };
+    data.set_language(profile.language_code, &terminal.language_code);
+    if let Some(shift) = terminal.shift_number {
+        data.set_shift(profile.shift_number, &shift.to_string());
     }
+    if profile.printer_status {
+        // The POS prints the receipts it is sent; "Available" is what both public OPI-NL
+        // clients report, and a terminal may refuse to start a payment it cannot print for.
+        data.printer_status = Some("Available".to_owned());
+        data.e_journal_status = Some("Available".to_owned());
+    }
+    data
 }
 
 /// The card service request for a payment.
@@ -185,7 +197,7 @@ pub(crate) fn administration_request(
     id: RequestId,
 ) -> Request {
     let service_type = match what {
-        Administration::Status => ServiceRequestType::Diagnosis,
+        Administration::Status => terminal.wire_profile.status_type(),
         Administration::Login => ServiceRequestType::Login,
         Administration::PeriodClosing => ServiceRequestType::ReconciliationWithClosure,
         Administration::PartialPeriodClosing => ServiceRequestType::Reconciliation,
@@ -193,7 +205,7 @@ pub(crate) fn administration_request(
         Administration::TicketReprintPeriodClosing => ServiceRequestType::TicketReprint,
         Administration::ActivateTerminal => ServiceRequestType::Activate,
         Administration::GetConfig => ServiceRequestType::GetConfig,
-        Administration::CardCircuits => ServiceRequestType::CardCircuits,
+        Administration::CardCircuits => terminal.wire_profile.card_circuits_type(),
         Administration::ReadMifareUid => ServiceRequestType::CardRead,
         // The ticket belongs to a card transaction: it is asked with a card service request.
         Administration::TicketReprint => {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::dialect::{Dialect, SocketMode};
-use crate::message::Amount;
+use crate::message::{Amount, WireProfile};
 use crate::transport::TransportLimits;
 
 /// Timeouts of one terminal; defaults are CCV's SDK values for the dialect.
@@ -89,6 +89,11 @@ pub struct Terminal {
     /// How much memory a terminal's connections may hold (read queue, write queue, frame time);
     /// the defaults bound it to about 13 MiB whatever the terminal sends.
     pub transport_limits: TransportLimits,
+    /// How disputed parts of the requests are spelled (see [`WireProfile`]); the dialect's
+    /// public-evidence profile unless the app overrides it.
+    pub wire_profile: WireProfile,
+    /// The cashier shift sent in POSdata (`ExternalTerminal.shiftNumber`), in the profile's form.
+    pub shift_number: Option<u32>,
 }
 
 impl Terminal {
@@ -112,7 +117,25 @@ impl Terminal {
             state_dir: None,
             request_token: false,
             transport_limits: TransportLimits::default(),
+            wire_profile: match dialect {
+                Dialect::OpiNl => WireProfile::OPI_NL,
+                Dialect::OpiDe => WireProfile::OPI_DE,
+            },
+            shift_number: None,
         }
+    }
+
+    /// With another wire profile (e.g. `WireProfile::OPI_NL.with_overrides(text)` from a file
+    /// `pay conformance` suggested). Applies from the next request.
+    pub fn with_wire_profile(mut self, profile: WireProfile) -> Self {
+        self.wire_profile = profile;
+        self
+    }
+
+    /// With a cashier shift number sent in every request's POSdata.
+    pub fn with_shift_number(mut self, shift: u32) -> Self {
+        self.shift_number = Some(shift);
+        self
     }
 
     /// Sets the channel-0 port.

@@ -255,10 +255,9 @@ fn administration_data(response: &Response) -> Option<Vec<String>> {
     let Response::Service(service) = response else {
         return None;
     };
-    if let Some(private) = &service.private_data {
-        if !private.card_circuits.is_empty() {
-            return Some(private.card_circuits.clone());
-        }
+    let circuits = service.card_circuit_codes();
+    if !circuits.is_empty() {
+        return Some(circuits);
     }
     let totals = &service.reconciliation.as_ref()?.totals;
     Some(

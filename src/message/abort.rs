@@ -7,6 +7,7 @@
 
 use super::card_service::CardServiceRequest;
 use super::common::{PosData, PrivateData};
+use super::profile::{AbortRequestId, SilentAbort, WireProfile};
 use super::service::ServiceRequest;
 use super::values::{CardRequestType, RequestId, ServiceRequestType};
 
@@ -36,6 +37,54 @@ pub fn abort_request(
     });
     request.private_data = silent_marker(display);
     request
+}
+
+/// The AbortRequest for the running request `running_id` as `profile` spells it: which RequestID
+/// it carries (its own `own_id`, the running one, or its own with `ReferenceRequestID`), whether
+/// the silent marker goes out, and POSdata's printer fields.
+pub fn profiled_abort_request(
+    profile: &WireProfile,
+    workstation_id: &str,
+    own_id: RequestId,
+    running_id: &RequestId,
+    application_sender: Option<&str>,
+    pos_timestamp: Option<String>,
+    display: AbortDisplay,
+) -> CardServiceRequest {
+    let display = match profile.silent_abort {
+        SilentAbort::PrivateData => display,
+        SilentAbort::Omit => AbortDisplay::Normal,
+    };
+    let id = abort_wire_id(profile, own_id, running_id);
+    let mut request = abort_request(
+        workstation_id,
+        id,
+        application_sender,
+        pos_timestamp,
+        display,
+    );
+    if profile.abort_request_id == AbortRequestId::Referenced {
+        request.reference_request_id = Some(running_id.clone());
+    }
+    if profile.printer_status {
+        if let Some(data) = request.pos_data.as_mut() {
+            data.printer_status = Some("Available".to_owned());
+            data.e_journal_status = Some("Available".to_owned());
+        }
+    }
+    request
+}
+
+/// The RequestID an abort carries under `profile`; its answer is matched by this id.
+pub fn abort_wire_id(
+    profile: &WireProfile,
+    own_id: RequestId,
+    running_id: &RequestId,
+) -> RequestId {
+    match profile.abort_request_id {
+        AbortRequestId::Running => running_id.clone(),
+        AbortRequestId::Own | AbortRequestId::Referenced => own_id,
+    }
 }
 
 /// The ServiceRequest form of the abort that some implementations send, reusing the running RequestID.

@@ -18,9 +18,26 @@ impl Serialize for IxRetailNamespace {
     }
 }
 
-/// `POSdata`: when and by whom a request was made.
+/// `POSdata`: when and by whom a request was made. Public sources write `LanguageCode` and
+/// `ShiftNumber` either as attributes or as child elements (see [`super::profile`]); both forms are
+/// read, and [`PosData::language`] / [`PosData::shift`] give whichever came.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PosData {
+    /// Language for the terminal's texts (ISO 639-1, e.g. `nl`, `de`, `en`), as an attribute:
+    /// the form CCV-FW and NODE-NL send.
+    #[serde(
+        rename = "@LanguageCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub language_code: Option<String>,
+    /// Cashier shift as an attribute (CCV-FW's form).
+    #[serde(
+        rename = "@ShiftNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub shift_number_attribute: Option<String>,
     /// Local time of the POS, `YYYY-MM-DDThh:mm:ss` (CCV sends no zone).
     #[serde(
         rename = "POSTimeStamp",
@@ -28,7 +45,7 @@ pub struct PosData {
         skip_serializing_if = "Option::is_none"
     )]
     pub pos_timestamp: Option<String>,
-    /// Cashier shift.
+    /// Cashier shift as an element (NODE-NL's and the IFSF model's form).
     #[serde(
         rename = "ShiftNumber",
         default,
@@ -38,13 +55,13 @@ pub struct PosData {
     /// Cashier identification.
     #[serde(rename = "ClerkID", default, skip_serializing_if = "Option::is_none")]
     pub clerk_id: Option<String>,
-    /// Language for the terminal's texts (ISO 639-1, e.g. `nl`, `de`, `en`).
+    /// The language as an element (the engine's earlier form; still read).
     #[serde(
         rename = "LanguageCode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub language_code: Option<String>,
+    pub language_code_element: Option<String>,
     /// POS transaction number, printed on receipts.
     #[serde(
         rename = "TransactionNumber",
@@ -52,6 +69,64 @@ pub struct PosData {
         skip_serializing_if = "Option::is_none"
     )]
     pub transaction_number: Option<String>,
+    /// `Available` | `PaperLow` | `PaperEmpty` (CCV-FW, NODE-NL).
+    #[serde(
+        rename = "PrinterStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub printer_status: Option<String>,
+    /// `Available` | … (NODE-NL; CCV-FW has it commented out).
+    #[serde(
+        rename = "JournalPrinterStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub journal_printer_status: Option<String>,
+    /// `Available` | `MemoryLow` (CCV-FW, NODE-NL).
+    #[serde(
+        rename = "E-JournalStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub e_journal_status: Option<String>,
+}
+
+impl PosData {
+    /// The language, whichever form it came in (the attribute wins if both did).
+    pub fn language(&self) -> Option<&str> {
+        self.language_code
+            .as_deref()
+            .or(self.language_code_element.as_deref())
+    }
+
+    /// The shift number, whichever form it came in (the attribute wins if both did).
+    pub fn shift(&self) -> Option<&str> {
+        self.shift_number_attribute
+            .as_deref()
+            .or(self.shift_number.as_deref())
+    }
+
+    /// Sets the language in `form`, clearing the other form.
+    pub fn set_language(&mut self, form: super::profile::FieldForm, code: &str) {
+        let (attribute, element) = split(form, code);
+        self.language_code = attribute;
+        self.language_code_element = element;
+    }
+
+    /// Sets the shift number in `form`, clearing the other form.
+    pub fn set_shift(&mut self, form: super::profile::FieldForm, shift: &str) {
+        let (attribute, element) = split(form, shift);
+        self.shift_number_attribute = attribute;
+        self.shift_number = element;
+    }
+}
+
+fn split(form: super::profile::FieldForm, value: &str) -> (Option<String>, Option<String>) {
+    match form {
+        super::profile::FieldForm::Attribute => (Some(value.to_owned()), None),
+        super::profile::FieldForm::Element => (None, Some(value.to_owned())),
+    }
 }
 
 /// `TotalAmount`: an exact amount with its currency; in reconciliation totals it also carries
@@ -82,6 +157,15 @@ pub struct TotalAmount {
         skip_serializing_if = "Option::is_none"
     )]
     pub card_circuit: Option<String>,
+    /// The amount without tip or cashback, as an attribute: public OPI-DE payment responses
+    /// (`<TotalAmount Currency="EUR" PaymentAmount="120.00">120.00</TotalAmount>`) and the IFSF
+    /// model carry it; the text stays the total charged.
+    #[serde(
+        rename = "@PaymentAmount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub payment_amount: Option<Amount>,
     /// The amount.
     #[serde(rename = "$text")]
     pub value: Amount,
@@ -95,6 +179,7 @@ impl TotalAmount {
             number_payments: None,
             payment_type: None,
             card_circuit: None,
+            payment_amount: None,
             value,
         }
     }
@@ -227,9 +312,26 @@ pub struct PrivateData {
     /// Configuration values (GetConfig).
     #[serde(rename = "ConfigItem", default, skip_serializing_if = "Vec::is_empty")]
     pub config: Vec<ConfigItem>,
-    /// The card brands the terminal accepts (CardCircuits).
+    /// The card brands the terminal accepts, when a terminal puts them in PrivateData (where the
+    /// engine's earlier simulator put them; CCV-FW reads `CardCircuit` anywhere in the answer).
     #[serde(rename = "CardCircuit", default, skip_serializing_if = "Vec::is_empty")]
-    pub card_circuits: Vec<String>,
+    pub card_circuits: Vec<CardCircuit>,
+}
+
+/// `<CardCircuit DisplayName="Visa">VISA</CardCircuit>`: one accepted card brand, as CCV-FW reads
+/// it from a GetCardCircuits answer (the brand code is the text; the attribute is for people).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardCircuit {
+    /// A human name for the brand.
+    #[serde(
+        rename = "@DisplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_name: Option<String>,
+    /// The brand code, e.g. `VISA`, `ECMC`, `MAES`.
+    #[serde(rename = "$text", default)]
+    pub code: String,
 }
 
 /// One configuration value of a GetConfig answer.

@@ -11,19 +11,21 @@ pub mod codec;
 pub mod common;
 pub mod device;
 pub mod masking;
+pub mod profile;
 pub mod service;
 pub mod values;
 pub mod xml;
 
 pub use card_service::{CardServiceRequest, CardServiceResponse, Tender};
 pub use common::{
-    Authorisation, CardValue, ConfigItem, OriginalHeader, OriginalTransaction, PosData,
-    PrivateData, TerminalInfo, TotalAmount,
+    Authorisation, CardCircuit, CardValue, ConfigItem, OriginalHeader, OriginalTransaction,
+    PosData, PrivateData, TerminalInfo, TotalAmount,
 };
 pub use device::{
     DeviceRequest, DeviceResponse, Input, InputCommand, InputResult, InputValue, Output,
     OutputResult, TextLine,
 };
+pub use profile::WireProfile;
 pub use service::{Reconciliation, ServiceRequest, ServiceResponse};
 pub use values::{
     Amount, CardNumber, CardRequestType, DeviceRequestType, DeviceTarget, OverallResult, RequestId,

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    Authorisation, IxRetailNamespace, OriginalHeader, PosData, PrivateData, TerminalInfo,
-    TotalAmount,
+    Authorisation, CardCircuit, IxRetailNamespace, OriginalHeader, PosData, PrivateData,
+    TerminalInfo, TotalAmount,
 };
 use super::values::{OverallResult, RequestId, ServiceRequestType};
 
@@ -141,6 +141,9 @@ pub struct ServiceResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub original_header: Option<OriginalHeader>,
+    /// Accepted card brands of a GetCardCircuits answer, as children of the response.
+    #[serde(rename = "CardCircuit", default, skip_serializing_if = "Vec::is_empty")]
+    pub card_circuits: Vec<CardCircuit>,
     /// Vendor extensions.
     #[serde(
         rename = "PrivateData",
@@ -151,6 +154,21 @@ pub struct ServiceResponse {
 }
 
 impl ServiceResponse {
+    /// The accepted card brands' codes, wherever the terminal put them (children of the answer or
+    /// of its PrivateData): CCV-FW looks for `CardCircuit` anywhere in the answer.
+    pub fn card_circuit_codes(&self) -> Vec<String> {
+        self.card_circuits
+            .iter()
+            .chain(
+                self.private_data
+                    .iter()
+                    .flat_map(|p| p.card_circuits.iter()),
+            )
+            .map(|circuit| circuit.code.trim().to_owned())
+            .filter(|code| !code.is_empty())
+            .collect()
+    }
+
     /// A response to `request` with only the mandatory attributes set.
     pub fn answering(request: &ServiceRequest, overall_result: OverallResult) -> Self {
         ServiceResponse {
@@ -166,6 +184,7 @@ impl ServiceResponse {
             authorisation: None,
             reconciliation: None,
             original_header: None,
+            card_circuits: Vec::new(),
             private_data: None,
         }
     }

@@ -109,6 +109,8 @@ opi_enum! {
         Login => "Login",
         Logoff => "Logoff",
         Diagnosis => "Diagnosis",
+        /// The status request a CCV OPI-NL client sends (see `profile::StatusRequest`).
+        GetStatus => "GetStatus",
         Reconciliation => "Reconciliation",
         ReconciliationWithClosure => "ReconciliationWithClosure",
         RepeatLastMessage => "RepeatLastMessage",
@@ -126,7 +128,9 @@ opi_enum! {
         Activate => "Activate" | "ActivateTerminal",
         /// The terminal's configuration (CCV "get config").
         GetConfig => "GetConfig",
-        /// The card brands the terminal accepts (CCV "card circuits").
+        /// The card brands the terminal accepts, as CCV's OPI-NL firmware asks them.
+        GetCardCircuits => "GetCardCircuits",
+        /// The same, under the name this engine guessed earlier (see `profile::CardCircuitsRequest`).
         CardCircuits => "CardCircuits",
     }
 }

@@ -9,7 +9,7 @@ use super::{
     ConnId, FiredAbort, Session,
 };
 use crate::error::MapiError;
-use crate::message::abort::{abort_request, AbortDisplay};
+use crate::message::abort::{abort_wire_id, profiled_abort_request, AbortDisplay};
 use crate::message::{Message, RequestId};
 
 impl Session {
@@ -44,9 +44,12 @@ impl Session {
             return command;
         };
         let request_sent = request.unsent.is_none();
-        let message = Message::CardServiceRequest(abort_request(
+        let running_id = request.request_id.clone();
+        let message = Message::CardServiceRequest(profiled_abort_request(
+            &self.config.wire_profile,
             &self.config.workstation_id,
             abort.request_id.clone(),
+            &running_id,
             self.config.application_sender.as_deref(),
             abort.pos_timestamp,
             abort.display,
@@ -67,7 +70,9 @@ impl Session {
         };
         self.abort = Some(AbortFlow {
             command,
-            request_id: abort.request_id,
+            // The answer is matched by the id on the wire (the running request's, if the
+            // profile says so: the RequestType tells the two answers apart).
+            request_id: abort_wire_id(&self.config.wire_profile, abort.request_id, &running_id),
             via: abort.via,
             conn: None,
             frame,
@@ -135,11 +140,14 @@ impl Session {
         pos_timestamp: Option<String>,
     ) -> Option<ArmedAbort> {
         let conn = self.abort_armable()?;
-        let for_command = self.request.as_ref()?.command;
+        let running = self.request.as_ref()?;
+        let (for_command, running_id) = (running.command, running.request_id.clone());
         let build = |display| {
-            let message = Message::CardServiceRequest(abort_request(
+            let message = Message::CardServiceRequest(profiled_abort_request(
+                &self.config.wire_profile,
                 &self.config.workstation_id,
                 request_id.clone(),
+                &running_id,
                 self.config.application_sender.as_deref(),
                 pos_timestamp.clone(),
                 display,
@@ -258,9 +266,16 @@ impl Session {
             );
         } else {
             let abort_timeout = self.config.abort_timeout;
+            let running_id = self.request.as_ref().map(|r| r.request_id.clone());
+            let request_id = match running_id {
+                Some(running) => {
+                    abort_wire_id(&self.config.wire_profile, armed.request_id, &running)
+                }
+                None => armed.request_id,
+            };
             self.abort = Some(AbortFlow {
                 command,
-                request_id: armed.request_id,
+                request_id,
                 via: AbortVia::SameConnection,
                 conn: Some(armed.conn),
                 frame: frame.clone(),

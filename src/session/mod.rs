@@ -137,6 +137,12 @@ impl Session {
         self.device_requests_on_channel_0 = mode == SocketMode::SingleSocket;
     }
 
+    /// Spells the next abort (armed or not) with `profile`. An abort armed before keeps its old
+    /// frames: the client withdraws it first.
+    pub fn set_wire_profile(&mut self, profile: crate::message::WireProfile) {
+        self.config.wire_profile = profile;
+    }
+
     /// The configuration.
     pub fn config(&self) -> &SessionConfig {
         &self.config

@@ -8,7 +8,7 @@ use crate::message::abort::AbortDisplay;
 use crate::message::codec::DEFAULT_MAX_FRAME_LEN;
 use crate::message::{
     CardServiceRequest, CardServiceResponse, DeviceTarget, OriginalHeader, OverallResult,
-    RequestId, ServiceRequest, ServiceResponse, TextLine,
+    RequestId, ServiceRequest, ServiceResponse, TextLine, WireProfile,
 };
 
 /// Settings of one terminal session. Timeouts default to CCV's SDK values for the dialect.
@@ -28,6 +28,8 @@ pub struct SessionConfig {
     pub request_timeout: Duration,
     /// Largest frame accepted from the terminal.
     pub max_frame_len: usize,
+    /// How the AbortRequest is spelled (its RequestID, the silent marker, POSdata).
+    pub wire_profile: WireProfile,
 }
 
 impl SessionConfig {
@@ -41,6 +43,10 @@ impl SessionConfig {
             abort_timeout: dialect.default_abort_timeout(),
             request_timeout: dialect.default_request_timeout(),
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
+            wire_profile: match dialect {
+                Dialect::OpiNl => WireProfile::OPI_NL,
+                Dialect::OpiDe => WireProfile::OPI_DE,
+            },
         }
     }
 }

@@ -11,6 +11,7 @@ use super::responses;
 use super::run;
 use super::script::RecoveryAnswer;
 use super::services;
+use super::strict;
 use super::terminal::{AbortOrder, AbortOutcome, Shared};
 use crate::message::abort::is_silent;
 use crate::message::{
@@ -32,6 +33,19 @@ pub(crate) fn handle_channel0_payload(shared: &Arc<Shared>, conn: ConnectionId, 
             return;
         }
     };
+    if let Some(profile) = shared.script().wire_profile {
+        let running = shared.running_request_id();
+        if let Some(result) = strict::refusal(&profile, &message, running.as_ref()) {
+            log::info!(
+                "simulator: ch0#{conn}: {} refused {result}: not the spelling of the profile played",
+                message.summary()
+            );
+            if let Some(answer) = responses::plain_answer(&message, result) {
+                shared.send(conn, &answer);
+            }
+            return;
+        }
+    }
     match message {
         Message::CardServiceRequest(request) => match request.request_type {
             CardRequestType::AbortRequest => {

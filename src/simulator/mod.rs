@@ -32,6 +32,7 @@ mod responses;
 mod run;
 mod script;
 mod services;
+mod strict;
 mod terminal;
 mod waiters;
 

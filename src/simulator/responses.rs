@@ -5,10 +5,10 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::message::{
-    Amount, Authorisation, CardNumber, CardRequestType, CardServiceRequest, CardServiceResponse,
-    CardValue, ConfigItem, Message, OriginalHeader, OverallResult, PrivateData, Reconciliation,
-    RequestId, ServiceRequest, ServiceRequestType, ServiceResponse, Tender, TerminalInfo,
-    TotalAmount,
+    Amount, Authorisation, CardCircuit, CardNumber, CardRequestType, CardServiceRequest,
+    CardServiceResponse, CardValue, ConfigItem, Message, OriginalHeader, OverallResult,
+    PrivateData, Reconciliation, RequestId, ServiceRequest, ServiceRequestType, ServiceResponse,
+    Tender, TerminalInfo, TotalAmount,
 };
 
 /// ApplicationSender of everything the simulator sends, so a trace shows who spoke.
@@ -180,11 +180,16 @@ pub(crate) fn service_response(
                 ..PrivateData::default()
             })
         }
-        (ServiceRequestType::CardCircuits, true) => {
-            response.private_data = ccv(PrivateData {
-                card_circuits: CIRCUITS.iter().map(|c| (*c).to_owned()).collect(),
-                ..PrivateData::default()
-            })
+        // CCV-FW reads `<CardCircuit DisplayName="…">CODE</CardCircuit>` anywhere in the answer;
+        // where exactly a terminal puts them is not public: here, children of the answer.
+        (ServiceRequestType::GetCardCircuits | ServiceRequestType::CardCircuits, true) => {
+            response.card_circuits = CIRCUITS
+                .iter()
+                .map(|(code, name)| CardCircuit {
+                    display_name: Some((*name).to_owned()),
+                    code: (*code).to_owned(),
+                })
+                .collect();
         }
         _ => {}
     }
@@ -203,8 +208,13 @@ pub(crate) const CONFIG: [(&str, &str); 4] = [
     ("PrinterAvailable", "false"),
 ];
 
-/// The card brands CardCircuits reports.
-pub(crate) const CIRCUITS: [&str; 4] = ["MAESTRO", "MASTERCARD", "VISA", "VPAY"];
+/// The card brands GetCardCircuits reports: code (CCV-FW's codes) and display name.
+pub(crate) const CIRCUITS: [(&str, &str); 4] = [
+    ("MAES", "Maestro"),
+    ("ECMC", "Mastercard"),
+    ("VISA", "Visa"),
+    ("AMEX", "American Express"),
+];
 
 /// A deterministic card token for a payment, so tests can recompute it.
 pub(crate) fn card_token(stan: &str) -> String {
@@ -217,6 +227,7 @@ fn total(value: &str, count: &str, circuit: &str) -> TotalAmount {
         number_payments: Some(count.to_owned()),
         payment_type: Some(if circuit == "VISA" { "Credit" } else { "Debit" }.to_owned()),
         card_circuit: Some(circuit.to_owned()),
+        payment_amount: None,
         value: value.parse().unwrap_or(Amount(Default::default())),
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::message::OverallResult;
+use crate::message::{OverallResult, WireProfile};
 
 /// How a run passes one of its two waiting points. Tests use [`Gate::Hold`] and release the gate
 /// when the wire shows what they want to see, so nothing depends on sleeps.
@@ -128,6 +128,9 @@ pub struct Script {
     /// How the terminal answers its 1st, 2nd, … RepeatLastMessage since this script was set; after
     /// the list (and when it is empty) it repeats its last response truthfully.
     pub recovery_answers: Vec<RecoveryAnswer>,
+    /// Play a strict terminal that takes only this profile's spelling of every disputed part of a
+    /// request (see `strict`); `None` takes every public variant.
+    pub wire_profile: Option<WireProfile>,
 }
 
 /// One answer to a RepeatLastMessage, as public OPI-NL integrations show CCV terminals give them.
@@ -181,6 +184,7 @@ impl Default for Script {
             recovery_answers: Vec::new(),
             delivery_box: false,
             delivery_box_wait: Duration::from_secs(30),
+            wire_profile: None,
         }
     }
 }

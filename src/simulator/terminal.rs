@@ -372,6 +372,14 @@ impl Shared {
         }
     }
 
+    /// The RequestID of the payment running now.
+    pub(crate) fn running_request_id(&self) -> Option<RequestId> {
+        lock(&self.state)
+            .running
+            .as_ref()
+            .map(|r| r.request_id.clone())
+    }
+
     /// Whether a payment runs now.
     pub(crate) fn is_running(&self) -> bool {
         lock(&self.state).running.is_some()

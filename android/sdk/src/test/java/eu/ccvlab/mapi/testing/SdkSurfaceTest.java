@@ -94,7 +94,7 @@ public class SdkSurfaceTest {
 
             RecordingDelegate circuits = new RecordingDelegate();
             terminals.cardCircuits(terminal, circuits);
-            assertEquals(Arrays.asList("MAESTRO", "MASTERCARD", "VISA", "VPAY"),
+            assertEquals(Arrays.asList("MAES", "ECMC", "VISA", "AMEX"),
                     circuits.awaitAdministrationSuccess().data());
             assertEquals(1, simulator.receivedContaining("RequestType=\"GetConfig\"").size());
         }
