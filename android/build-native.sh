@@ -1,23 +1,22 @@
 #!/usr/bin/env bash
 # Builds libmapi.so (release, feature `jni`, no simulator) for Android.
 #
-#   android/build-native.sh [--out DIR] [--check-dir DIR] [--features "jni simulator"] [ABI...]
+#   android/build-native.sh [--out DIR] [--features "jni simulator"] [ABI...]
 #
 # --features "jni simulator" builds the testing flavour (the terminal simulator's natives, for the
 # mapi-sdk-testing AAR and instrumented tests), never for an app's release.
 #
-# ABIs: arm64-v8a (PAX IM30 and every current device), armeabi-v7a, x86_64 (emulators); default all
-# three. The .so files land in DIR/<abi>/libmapi.so (default build/android/jniLibs), the layout of
-# an AAR's jni/ folder and of Gradle's jniLibs.
+# ABIs: arm64-v8a (PAX IM30 and every current device), armeabi-v7a (devices with 32-bit
+# userspace), x86_64 (emulators); default all three. The .so files land in DIR/<abi>/libmapi.so
+# (default build/android/jniLibs), the layout of an AAR's jni/ folder and of Gradle's jniLibs.
 #
 # With ANDROID_NDK_HOME set, the NDK's clang links (what app builds and an Android CI do).
 # Without it, the link is *validated* against a stub sysroot that android/stub-sysroot/generate.sh
 # makes from the symbol lists in android/stub-sysroot/symbols (stub libc/libm/libdl/liblog with
 # bionic's sonames, Debian's clang-14 + lld, `-Wl,--no-undefined`): the result is a real, complete
-# ELF whose undefined symbols are exactly the bionic ones listed. Its unwinder is the pure-Rust
-# `unwinding` crate on arm64/x86_64; on armv7 there is none (placeholders that fail), so an armv7
-# library linked that way would abort the app on a Rust panic instead of reporting it: it goes to
-# --check-dir (default build/android/link-check) for the ELF checks only, never into jniLibs.
+# ELF whose undefined symbols are exactly the bionic ones listed. Its unwinder, linked statically,
+# is the pure-Rust `unwinding` crate on arm64/x86_64 and libgcc's ARM EHABI unwinder from Debian's
+# armhf cross packages on armv7 (android/stub-sysroot/arm-unwinder.sh, docs/android-armv7.md).
 #
 # Environment: ANDROID_NDK_HOME (optional), MAPI_ANDROID_API (default 23, the SDK's minSdk),
 # CARGO_TARGET_DIR (default ./target). RUSTFLAGS is folded into the per-target flags.
@@ -26,13 +25,11 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
 out="$repo/build/android/jniLibs"
-check_dir="$repo/build/android/link-check"
 features="jni"
 abis=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --out) out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
-    --check-dir) check_dir="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
     --features) features="$2"; shift 2 ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "build-native.sh: unknown option $1" >&2; exit 2 ;;
@@ -116,10 +113,16 @@ for abi in "${abis[@]}"; do
         "$repo/android/stub-sysroot/generate.sh" "$triple" "$ctarget$api" "$sysroot"
         linker=clang-14
         link_args+=("--target=$ctarget$api" -fuse-ld=lld -nostdlib "-L$sysroot")
-        [ "$abi" = armeabi-v7a ] && dest="$check_dir/$abi"
     fi
 
     rustflags="$user_rustflags"
+    if [ -z "$ndk_bin" ]; then
+        # Cargo does not see the sysroot's files: their digest in the flags relinks libmapi.so when
+        # the unwinder or a stub changes (an armv7 build from before the ARM unwinder would
+        # otherwise be reused as up to date, with placeholders that abort on the first panic).
+        digest="$(cat "$sysroot"/*.so "$sysroot/libunwind.a" | sha256sum | cut -c1-16)"
+        rustflags="$rustflags --cfg mapi_stub_sysroot=\"$digest\""
+    fi
     for arg in "${link_args[@]}"; do
         rustflags="$rustflags -C link-arg=$arg"
     done
@@ -131,7 +134,5 @@ for abi in "${abis[@]}"; do
     mkdir -p "$dest"
     cp "$CARGO_TARGET_DIR/$triple/release/libmapi.so" "$dest/libmapi.so.tmp"
     mv "$dest/libmapi.so.tmp" "$dest/libmapi.so"
-    # a stub-linked armv7 library must not linger in jniLibs from an older run
-    if [ "$dest" != "$out/$abi" ]; then rm -f "$out/$abi/libmapi.so"; fi
     echo "   $dest/libmapi.so ($(wc -c < "$dest/libmapi.so" | tr -d " ") bytes)"
 done

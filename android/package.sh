@@ -4,12 +4,17 @@
 #   bash android/package.sh
 #
 #   1. installs what is missing (Debian: clang-14, lld-14, llvm-14, android.jar API 23, dx, aapt,
-#      apksigner, zipalign; rustup: the three Android targets),
+#      apksigner, zipalign, and without an NDK libgcc-12-dev-armhf-cross (the armv7 unwinder),
+#      libc6-dev-armhf-cross and qemu-user (its check); rustup: the three Android targets),
 #   2. android/stub-sysroot/check-unwinder.sh (without an NDK): the unwinder linked into the
-#                                stub-sysroot builds catches panics and runs destructors on this host,
+#                                arm64/x86_64 stub-sysroot builds catches panics and runs
+#                                destructors on this host,
+#      android/stub-sysroot/check-arm-unwinder.sh (without an NDK): the armv7 one, under qemu-arm:
+#                                the same, and a panic in a JNI export of an armhf libmapi.so
+#                                comes back as a Java exception (docs/android-armv7.md),
 #      android/build-native.sh   libmapi.so for arm64-v8a, armeabi-v7a, x86_64 (NDK if
 #                                ANDROID_NDK_HOME is set, else the stub-sysroot link validation),
-#   3. android/check-elf.sh      NEEDED, exports, 16 KB LOAD alignment, soname, size per ABI,
+#   3. android/check-elf.sh      NEEDED, imports, exports, 16 KB LOAD alignment, soname, size per ABI,
 #   4. android/build-aar.sh      build/android/mapi-sdk-<version>.aar, listed, manifest via aapt, dx,
 #   5. android/demo/build-apk.sh build/android/mapi-demo-<version>-debug.apk, signed and verified,
 #   6. the testing flavour: libmapi.so with --features "jni simulator" (arm64-v8a, x86_64) into
@@ -35,6 +40,10 @@ missing_packages() {
         command -v clang-14 >/dev/null || need+=(clang-14)
         command -v ld.lld-14 >/dev/null || need+=(lld-14)
         command -v llvm-objcopy-14 >/dev/null || need+=(llvm-14)
+        compgen -G '/usr/lib/gcc-cross/arm-linux-gnueabihf/*/libgcc_eh.a' >/dev/null ||
+            need+=(libgcc-12-dev-armhf-cross)
+        [ -f /usr/arm-linux-gnueabihf/lib/crt1.o ] || need+=(libc6-dev-armhf-cross)
+        command -v qemu-arm >/dev/null || need+=(qemu-user)
     fi
     command -v llvm-readelf-14 >/dev/null || command -v llvm-readelf >/dev/null || need+=(llvm-14)
     [ -f "$android_jar" ] || need+=(libandroid-23-java)
@@ -96,22 +105,36 @@ if [ -z "${ANDROID_NDK_HOME:-}" ]; then
     Linux-x86_64 | Linux-aarch64) bash android/stub-sysroot/check-unwinder.sh ;;
     *) echo "   skipped: needs an x86_64 or aarch64 Linux host" ;;
     esac
+    case "$(uname -s)" in
+    Linux)
+        arm_check_started=$SECONDS
+        bash android/stub-sysroot/check-arm-unwinder.sh
+        echo "   armv7 check done in $((SECONDS - arm_check_started)) s"
+        ;;
+    *) echo "   armv7 check skipped: needs Linux (qemu-user, Debian's armhf cross packages)" ;;
+    esac
 fi
 bash android/build-native.sh
 echo "== ELF checks"
 bash android/check-elf.sh
 bash android/build-aar.sh
+version="$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' Cargo.toml)"
+# A device installs the app only if the AAR has its ABI: 32-bit userspace needs armeabi-v7a.
+aar_listing="$(unzip -l "build/android/mapi-sdk-$version.aar")"
+for abi in arm64-v8a armeabi-v7a x86_64; do
+    grep -q " jni/$abi/libmapi.so\$" <<<"$aar_listing" || {
+        echo "package.sh: build/android/mapi-sdk-$version.aar lacks jni/$abi/libmapi.so" >&2
+        exit 1
+    }
+done
 bash android/demo/build-apk.sh
 echo "== testing flavour (terminal simulator included; for app test builds only)"
-bash android/build-native.sh --features "jni simulator" --out build/android/testing/jniLibs \
-    --check-dir build/android/testing/link-check arm64-v8a x86_64
+bash android/build-native.sh --features "jni simulator" --out build/android/testing/jniLibs arm64-v8a x86_64
 bash android/check-elf.sh --testing
 bash android/build-aar.sh --testing
 
-version="$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' Cargo.toml)"
 echo "== Android packaging done in $((SECONDS - started)) s"
-for so in build/android/jniLibs/*/libmapi.so build/android/link-check/*/libmapi.so \
-    build/android/testing/jniLibs/*/libmapi.so; do
+for so in build/android/jniLibs/*/libmapi.so build/android/testing/jniLibs/*/libmapi.so; do
     [ -f "$so" ] && printf '   %-48s %9d bytes\n' "$so" "$(wc -c <"$so")"
 done
 for file in "build/android/mapi-sdk-$version.aar" "build/android/mapi-demo-$version-debug.apk" \
