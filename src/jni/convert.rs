@@ -43,6 +43,8 @@ struct TerminalFields {
     abort_timeout_millis: JFieldID,
     response_timeout_millis: JFieldID,
     request_token: JFieldID,
+    shift_number: JFieldID,
+    wire_profile: JFieldID,
 }
 
 static FIELDS: OnceLock<TerminalFields> = OnceLock::new();
@@ -98,6 +100,12 @@ pub fn init(env: &mut Env<'_>) -> Result<(), BridgeError> {
             jni_sig!("J"),
         )?,
         request_token: env.get_field_id(&class, jni_str!("requestToken"), jni_sig!("Z"))?,
+        shift_number: env.get_field_id(&class, jni_str!("shiftNumber"), jni_sig!("I"))?,
+        wire_profile: env.get_field_id(
+            &class,
+            jni_str!("wireProfile"),
+            &jni_sig!("Ljava/lang/String;"),
+        )?,
         _class: env.new_global_ref(&class)?,
     };
     let _ = FIELDS.set(fields);
@@ -229,6 +237,16 @@ pub fn terminal(env: &mut Env<'_>, object: &JObject<'_>) -> Result<Terminal, Bri
         terminal = terminal.with_state_dir(dir);
     }
     terminal.request_token = bool_field(env, object, f.request_token)?;
+    if let Ok(shift) = u32::try_from(int_field(env, object, f.shift_number)?) {
+        terminal = terminal.with_shift_number(shift);
+    }
+    if let Some(text) = string_field(env, object, f.wire_profile)? {
+        let profile = terminal
+            .wire_profile
+            .with_overrides(&text)
+            .map_err(|e| BridgeError::InvalidArgument(e.to_string()))?;
+        terminal = terminal.with_wire_profile(profile);
+    }
     Ok(terminal)
 }
 

@@ -48,6 +48,10 @@ public final class NativeTerminal {
     public final long responseTimeoutMillis;
     /** Ask for a card token with payments and card reads. */
     public final boolean requestToken;
+    /** The cashier shift sent in POSdata; -1 for none. */
+    public final int shiftNumber;
+    /** Wire profile overrides in their text form, or null for the dialect's profile. */
+    public final String wireProfile;
 
     private NativeTerminal(ExternalTerminal terminal, File stateDirectory) {
         this.ipAddress = terminal.ipAddress();
@@ -64,6 +68,8 @@ public final class NativeTerminal {
         this.abortTimeoutMillis = terminal.abortTimeoutMillis();
         this.responseTimeoutMillis = terminal.responseTimeoutMillis();
         this.requestToken = terminal.requestToken();
+        this.shiftNumber = terminal.shiftNumber() == null ? -1 : terminal.shiftNumber();
+        this.wireProfile = terminal.wireProfile() == null ? null : terminal.wireProfile().toString();
     }
 
     /**

@@ -245,7 +245,7 @@ public class PaymentFlowsTest {
     public void administrativeRequestsSucceedWithTheirOpiRequestTypes() {
         try (SimulatedTerminal simulator = SimulatedTerminal.startNl("success")) {
             ExternalTerminal terminal = simulator.terminal();
-            String[] wire = {"Diagnosis", "Login", "Login", "ReconciliationWithClosure", "Reconciliation"};
+            String[] wire = {"GetStatus", "Login", "Login", "ReconciliationWithClosure", "Reconciliation"};
             for (int operation = 0; operation < wire.length; operation++) {
                 RecordingDelegate delegate = new RecordingDelegate();
                 switch (operation) {
@@ -268,7 +268,7 @@ public class PaymentFlowsTest {
                 assertEquals(ResultState.SUCCESS, delegate.awaitAdministrationSuccess().resultState());
                 delegate.assertFinalCount(1);
             }
-            assertEquals(1, simulator.receivedContaining("\"Diagnosis\"").size());
+            assertEquals(1, simulator.receivedContaining("\"GetStatus\"").size());
             assertEquals(2, simulator.receivedContaining("\"Login\"").size());
             assertEquals(1, simulator.receivedContaining("\"ReconciliationWithClosure\"").size());
             assertEquals(1, simulator.receivedContaining("\"Reconciliation\"").size());

@@ -69,6 +69,7 @@ public final class ExternalTerminal {
     private final long abortTimeoutMillis;
     private final long responseTimeoutMillis;
     private final Integer shiftNumber;
+    private final WireProfile wireProfile;
 
     private ExternalTerminal(Builder builder) {
         this(builder, null);
@@ -90,6 +91,7 @@ public final class ExternalTerminal {
         this.connectTimeoutMillis = builder.connectTimeoutMillis;
         this.abortTimeoutMillis = builder.abortTimeoutMillis;
         this.responseTimeoutMillis = builder.responseTimeoutMillis;
+        this.wireProfile = builder.wireProfile;
     }
 
     /**
@@ -121,6 +123,7 @@ public final class ExternalTerminal {
         builder.connectTimeoutMillis = connectTimeoutMillis;
         builder.abortTimeoutMillis = abortTimeoutMillis;
         builder.responseTimeoutMillis = responseTimeoutMillis;
+        builder.wireProfile = wireProfile;
         return builder;
     }
 
@@ -129,9 +132,9 @@ public final class ExternalTerminal {
      * {@code TerminalApi.ticketReprintPeriodClosing}). A copy, not this object: a terminal is immutable and may be
      * shared between threads. The copy is {@link #equals equal} to this terminal and uses the same connection.
      *
-     * <p><b>Not on the wire yet:</b> the OPI field ({@code POSdata/ShiftNumber}) exists in this SDK's message
-     * model, but the engine does not fill it from the terminal settings yet, so the number stays on the Java
-     * object ({@link #shiftNumber()}) and no request carries it. Thread: any.
+     * <p>Every request made with the copy carries it in {@code POSdata}: as the {@code ShiftNumber} attribute on
+     * OPI-NL (what a public firmware for a CCV terminal sends), as an element on OPI-DE; a {@link WireProfile} can
+     * choose the other form. Thread: any.
      *
      * @param shiftNumber the shift number, not negative
      * @return a new terminal with every setting of this one and {@code shiftNumber}
@@ -145,7 +148,7 @@ public final class ExternalTerminal {
     }
 
     /**
-     * The shift number set with {@link #shiftNumber(int)}; not sent to the terminal yet (see there). Thread: any.
+     * The shift number set with {@link #shiftNumber(int)}, sent in every request's POSdata. Thread: any.
      *
      * @return the shift number, or null when none was set
      */
@@ -156,6 +159,15 @@ public final class ExternalTerminal {
     /** @return the shift number, or null; see {@link #shiftNumber()}. Thread: any. */
     public Integer getShiftNumber() {
         return shiftNumber;
+    }
+
+    /**
+     * Extension: the wire profile overrides set with {@link Builder#wireProfile}. Thread: any.
+     *
+     * @return the overrides, or null when the dialect's profile applies unchanged
+     */
+    public WireProfile wireProfile() {
+        return wireProfile;
     }
 
     /** @return the terminal's IP address or host name. Thread: any. */
@@ -298,7 +310,8 @@ public final class ExternalTerminal {
                 && abortTimeoutMillis == that.abortTimeoutMillis
                 && responseTimeoutMillis == that.responseTimeoutMillis && ipAddress.equals(that.ipAddress)
                 && socketMode == that.socketMode && terminalType == that.terminalType && mode == that.mode
-                && workstationId.equals(that.workstationId) && languageCode == that.languageCode;
+                && workstationId.equals(that.workstationId) && languageCode == that.languageCode
+                && Objects.equals(wireProfile, that.wireProfile);
     }
 
     /** @return a hash of every setting. Thread: any. */
@@ -336,8 +349,21 @@ public final class ExternalTerminal {
         private long connectTimeoutMillis;
         private long abortTimeoutMillis;
         private long responseTimeoutMillis;
+        private WireProfile wireProfile;
 
         private Builder() {
+        }
+
+        /**
+         * Extension: overrides of how requests to this terminal are spelled where public sources disagree
+         * (see {@link WireProfile}). Default: none, the dialect's evidence-based profile. Thread: any.
+         *
+         * @param wireProfile the overrides, or null for none
+         * @return this builder
+         */
+        public Builder wireProfile(WireProfile wireProfile) {
+            this.wireProfile = wireProfile;
+            return this;
         }
 
         /**
