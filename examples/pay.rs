@@ -24,7 +24,13 @@ const USAGE: &str =
            [--request-token] [--abort-after-ms N] [--abort-on-new-connection]
            [--token-abort normal|silent] [--hammer-abort K] [--abort-without-payment]
            [--recover] [--pending] [--resolve KEY --reason TEXT]
-           [--admin OPERATION] [--timeout-scale F] [--trace FILE]
+           [--admin OPERATION] [--timeout-scale F] [--trace FILE] [--wire-profile FILE]
+       pay conformance --host H --port P [same terminal options] [--profile-out FILE] [--no-aborts]
+  conformance: probes the terminal's answers to each disputed request spelling (status, login,
+             card circuits, config, last ticket, overview, and the abort family on a 0.01 payment
+             nobody pays), prints a table and writes the wire profile it supports to --profile-out
+             (default wire-profile.txt); send that file and the --trace file to support.
+  --wire-profile FILE: key = value overrides of the dialect's wire profile (docs/conformance.md).
   --state-dir defaults to $XDG_STATE_HOME/mapi-pay (or ~/.local/state/mapi-pay): RequestIDs and
              unsettled payments survive between runs.
   OPERATION: status, login, period-closing, partial-period-closing, transaction-overview,
@@ -85,7 +91,8 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
             "--host" | "--port" | "--compat-port" | "--dialect" | "--socket-mode"
             | "--workstation-id" | "--state-dir" | "--amount" | "--currency"
             | "--abort-after-ms" | "--token-abort" | "--hammer-abort" | "--timeout-scale"
-            | "--trace" | "--type" | "--original-stan" | "--admin" | "--resolve" | "--reason" => {
+            | "--trace" | "--type" | "--original-stan" | "--admin" | "--resolve" | "--reason"
+            | "--wire-profile" => {
                 let value = iter.next().ok_or_else(|| format!("{arg} needs a value"))?;
                 values.insert(arg, value);
             }
@@ -139,6 +146,15 @@ fn parse_args(raw: Vec<String>) -> Result<Args, String> {
         terminal = terminal.with_timeouts(Timeouts::for_dialect(dialect).scaled(factor));
     }
     terminal.request_token = flags.contains("--request-token");
+    if let Some(path) = get("--wire-profile") {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("--wire-profile {path}: {e}"))?;
+        let profile = terminal
+            .wire_profile
+            .with_overrides(&text)
+            .map_err(|e| format!("--wire-profile {path}: {e}"))?;
+        terminal = terminal.with_wire_profile(profile);
+    }
     let stan = get("--original-stan").map(str::to_owned);
     let kind = match get("--type").unwrap_or("sale") {
         "sale" => PaymentKind::Sale,
@@ -452,17 +468,71 @@ fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// `pay conformance`: the kit's table on stdout, the suggested profile in `out`.
+fn conformance(args: Args, out: &std::path::Path, aborts: bool) -> Result<(), String> {
+    let engine = Engine::new().map_err(|e| format!("cannot start the engine: {e}"))?;
+    if let Some(path) = &args.trace {
+        engine
+            .set_wire_trace(Some(WireTraceConfig::new(path)))
+            .map_err(|e| e.to_string())?;
+    }
+    let config = mapi::client::conformance::KitConfig {
+        terminal: args.terminal.clone(),
+        amount: "0.01".parse().map_err(|e| format!("{e}"))?,
+        currency: args.currency.clone(),
+        abort_after: Duration::from_secs(5),
+        aborts,
+    };
+    let report = mapi::client::conformance::run(&engine, &config);
+    print!("{}", report.table());
+    std::fs::write(out, report.profile_file(&args.terminal))
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!("suggested wire profile written to {}", out.display());
+    if args.trace.is_some() {
+        engine.set_wire_trace(None).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1).collect()) {
-        Ok(args) => args,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("pay: {message}");
+    let mut raw: Vec<String> = std::env::args().skip(1).collect();
+    let kit = raw.first().is_some_and(|a| a == "conformance");
+    let (mut out, mut aborts) = (std::path::PathBuf::from("wire-profile.txt"), true);
+    if kit {
+        raw.remove(0);
+        if let Some(at) = raw.iter().position(|a| a == "--no-aborts") {
+            raw.remove(at);
+            aborts = false;
+        }
+        if let Some(at) = raw.iter().position(|a| a == "--profile-out") {
+            raw.remove(at);
+            if at < raw.len() {
+                out = raw.remove(at).into();
             }
+        }
+    }
+    let args = match parse_args(raw) {
+        Ok(args) => args,
+        Err(message) if message.is_empty() => {
+            // A help request is not a bad argument.
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("pay: {message}");
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
+    if kit {
+        return match conformance(args, &out, aborts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("pay: {message}");
+                ExitCode::from(1)
+            }
+        };
+    }
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -177,3 +177,92 @@ fn finding3_pay_without_state_dir_never_reuses_an_id_across_runs() {
     );
     simulator.shutdown();
 }
+
+#[test]
+fn help_is_not_an_error() {
+    let output = Command::new(pay_binary())
+        .arg("--help")
+        .output()
+        .expect("pay runs");
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("pay conformance"));
+    let bad = Command::new(pay_binary())
+        .arg("--no-such-flag")
+        .output()
+        .expect("pay runs");
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// The conformance kit from the command line finds the profile a strict terminal plays, writes it
+/// as a file `--wire-profile` loads, and a payment with that file speaks the terminal's spelling.
+#[test]
+fn conformance_writes_the_profile_the_terminal_takes_and_pay_loads_it() {
+    use mapi::message::profile::{AbortRequestId, FieldForm, StatusRequest};
+    use mapi::message::WireProfile;
+    let played = WireProfile {
+        status_request: StatusRequest::Diagnosis,
+        shift_number: FieldForm::Element,
+        abort_request_id: AbortRequestId::Running,
+        ..WireProfile::OPI_NL
+    };
+    let terminal = terminal(Script {
+        wire_profile: Some(played),
+        card_presented: mapi::simulator::Gate::Hold,
+        ..Script::default()
+    });
+    let dir = std::env::temp_dir().join(format!("mapi-pay-conformance-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("profile.txt");
+    let port = terminal.simulator.address().port().to_string();
+    let compat = terminal.compat_port.to_string();
+    let common = [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--compat-port",
+        &compat,
+    ];
+    let state = dir.join("state");
+    let output = Command::new(pay_binary())
+        .arg("conformance")
+        .args(common)
+        .args(["--state-dir", state.to_str().unwrap()])
+        .args(["--profile-out", profile.to_str().unwrap()])
+        .output()
+        .expect("pay runs");
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{table}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(table.contains("status-request = Diagnosis"), "{table}");
+    assert!(table.contains("NotSupported"), "{table}");
+    let text = std::fs::read_to_string(&profile).expect("the profile file");
+    assert_eq!(
+        WireProfile::OPI_NL.with_overrides(&text),
+        Ok(played),
+        "{text}"
+    );
+
+    let status = Command::new(pay_binary())
+        .args(common)
+        .args(["--state-dir", state.to_str().unwrap()])
+        .args([
+            "--wire-profile",
+            profile.to_str().unwrap(),
+            "--admin",
+            "status",
+        ])
+        .output()
+        .expect("pay runs");
+    let lines = json_lines(&String::from_utf8_lossy(&status.stdout));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["event"] == "admin_success" && l["request_type"] == "Diagnosis"),
+        "{lines:?}"
+    );
+}

@@ -3,6 +3,7 @@
 //! durability that keeps a crash from losing a transaction.
 
 mod abort_lane;
+pub mod conformance;
 mod delegate;
 mod dispatch;
 mod driver;
