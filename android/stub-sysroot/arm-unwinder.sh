@@ -35,8 +35,12 @@ members=(unwind-arm.o libunwind.o pr-support.o)
 clang-14 --target="$clang_target" -march=armv7-a -mthumb -ffreestanding -O2 -fPIC -Wall -Wextra -Werror \
     -c "$here/unwind-arm-exidx.c" -o "$work/exidx.o"
 (cd "$work" && ld.lld-14 -r -o merged.o "${members[@]}" exidx.o)
+# Without its build attributes the object no longer claims the hard-float calling convention
+# (Tag_ABI_VFP_args), which lld would otherwise write into libmapi.so's ELF header as
+# EF_ARM_ABI_FLOAT_HARD; the Rust objects' own attributes still give lld the architecture (ARMv7).
 llvm-objcopy-14 --wildcard --keep-global-symbol='_Unwind_*' --keep-global-symbol=__gnu_unwind_frame \
-    --keep-global-symbol='__aeabi_unwind_cpp_pr[012]' "$work/merged.o" "$work/unwind.o"
+    --keep-global-symbol='__aeabi_unwind_cpp_pr[012]' --remove-section=.ARM.attributes \
+    "$work/merged.o" "$work/unwind.o"
 
 # The exception index lookup must be this project's: a libgcc without the weak reference, or one
 # that defines the function itself, would change which code finds the tables.
