@@ -6,8 +6,8 @@
 # --testing checks the testing flavour (features "jni simulator", for mapi-sdk-testing): the same
 # checks, with the simulator's natives (SimulatorBridge, TerminalSimulator) added to the exact export list.
 #
-# Per library: the ELF machine matches the ABI folder; NEEDED ⊆ {libc.so, libm.so, libdl.so,
-# liblog.so} (what every Android device has); every undefined dynamic symbol is a bionic name (the
+# Per library: the ELF machine matches the ABI folder (on armeabi-v7a, not marked hard-float);
+# NEEDED ⊆ {libc.so, libm.so, libdl.so, liblog.so} (what every Android device has); every undefined dynamic symbol is a bionic name (the
 # lists in android/stub-sysroot/symbols, or with ANDROID_NDK_HOME set what the NDK's libc, libm,
 # libdl and liblog export at MAPI_ANDROID_API, default 23), or a weak reference named below that
 # may stay unresolved; the dynamic symbol table exports JNI_OnLoad and the NativeEngine and
@@ -112,6 +112,11 @@ for so in "${files[@]}"; do
     grep -q "Class:[[:space:]]*$class\$" <<<"$header" || fail "$so" "not $class"
     grep -q "Machine:[[:space:]]*$machine\$" <<<"$header" || fail "$so" "machine is not $machine"
     grep -q "Type:[[:space:]]*DYN" <<<"$header" || fail "$so" "not a shared object"
+    if [ "$abi" = armeabi-v7a ]; then
+        # armeabi-v7a passes floating-point arguments in core registers (soft-float calling convention)
+        flags="$(sed -n 's/.*Flags:[[:space:]]*\(0x[0-9a-fA-F]*\).*/\1/p' <<<"$header")"
+        (( (flags & 0x400) == 0 )) || fail "$so" "ELF flags $flags mark the hard-float calling convention"
+    fi
 
     dynamic="$("$readelf" -d "$so")"
     needed="$(sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' <<<"$dynamic" | tr '\n' ' ')"
