@@ -10,10 +10,11 @@
 # NEEDED ⊆ {libc.so, libm.so, libdl.so, liblog.so} (what every Android device has); every
 # undefined dynamic symbol is a bionic name (the lists in android/stub-sysroot/symbols, or with
 # ANDROID_NDK_HOME set what the NDK's libc, libm, libdl and liblog export at MAPI_ANDROID_API,
-# default 23), or a weak reference named below that may stay unresolved; the dynamic symbol table exports JNI_OnLoad and the NativeEngine and
-# NativeTrace natives and nothing else (no simulator test hooks, no Rust or unwinder symbols);
-# every LOAD segment aligned to 16 KB; soname libmapi.so; no text relocations; stripped (no
-# .symtab). Prints the size. Exits non-zero on the first library that fails.
+# default 23), or a weak reference named below that may stay unresolved; the dynamic symbol
+# table exports JNI_OnLoad and the NativeEngine and NativeTrace natives and nothing else (no
+# simulator test hooks, no Rust or unwinder symbols); every LOAD segment aligned to 16 KB; soname
+# libmapi.so; no text relocations; stripped (no .symtab). Prints the size. Exits non-zero on the
+# first library that fails.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
