@@ -71,15 +71,15 @@ javac --release 17 -Xlint:all,-classfile -Werror -encoding UTF-8 \
     -cp "$OUT/main:$OUT/android:$OUT/support:$ANDROID_CP" -d "$OUT/test" @"$OUT/test-sources.txt"
 
 # 4. Run every test class. Robolectric's sandbox loads the framework from robolectric.dependency.dir, but the
-#    application class loader needs Android types too: JUnit loads and initializes each test class there
-#    before Robolectric re-loads it in the sandbox, and reading @Config needs android.app.Application. The
-#    same android-all jar therefore also goes last on the classpath (a Gradle unit test has android.jar there).
-#    Those outside copies are never initialized, with one exception: Conscrypt, which Robolectric keeps out of
-#    the sandbox, probes android.os.Build$VERSION through its own loader and would initialize an instrumented
-#    class outside a sandbox (ExceptionInInitializerError). The suite needs no TLS: Conscrypt is off
-#    (robolectric.conscryptMode=OFF). Nor SQLite nor graphics: in their LEGACY modes Robolectric loads no
-#    native runtime of its own (its libandroid_runtime trips -Xcheck:jni in its JNI_OnLoad), so -Xcheck:jni
-#    judges libmapi's JNI alone, as in the plain JUnit suite.
+#    application class loader needs Android types too: JUnit loads each test class there (the verifier needs
+#    the Android types it uses) before Robolectric re-loads it in the sandbox, and reading @Config needs
+#    android.app.Application. The same android-all jar therefore also goes last on the classpath (a Gradle
+#    unit test has android.jar there). Those outside copies are never initialized, with one exception:
+#    Conscrypt, which Robolectric keeps out of the sandbox, probes android.os.Build$VERSION through its own
+#    loader and would initialize an instrumented class outside a sandbox (ExceptionInInitializerError). The
+#    suite needs no TLS: Conscrypt is off (robolectric.conscryptMode=OFF). Nor SQLite nor graphics: in their
+#    LEGACY modes Robolectric loads no native runtime of its own (its libandroid_runtime trips -Xcheck:jni in
+#    its JNI_OnLoad), so -Xcheck:jni judges libmapi's JNI alone, as in the plain JUnit suite.
 TEST_CLASSES=()
 while IFS= read -r source; do
     class="${source#"$SUITE/"}"

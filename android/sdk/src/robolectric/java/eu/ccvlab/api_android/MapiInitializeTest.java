@@ -38,6 +38,9 @@ import eu.ccvlab.mapi.testing.SimulatorBridge;
  * {@code MAPI.initialize(context)} on Android's framework classes (Robolectric), with the real native library
  * and simulator: where callbacks run, where the state goes, and that the split of class loaders the suite relies
  * on is the one {@link MapiRobolectricRunner} describes.
+ *
+ * <p>Thread: JUnit calls every public method here on Robolectric's main-Looper thread (paused looper mode);
+ * the SDK's callbacks arrive on that thread too, when the test lets the Looper run.
  */
 @RunWith(MapiRobolectricRunner.class)
 @Config(sdk = MapiRobolectricRunner.SDK)

@@ -26,6 +26,8 @@ import eu.ccvlab.mapi.testing.SimulatedTerminal;
  * runner's exclusion of the SDK from the sandboxes, whichever sandbox came second failed with "Native Library
  * ... already loaded in another classloader". In this looper mode the main Looper runs on a thread of its own,
  * so the test waits on the recorder, as the plain JUnit suite does.
+ *
+ * <p>Thread: JUnit calls the test on a thread of its own; the SDK's callbacks arrive on the main Looper's thread.
  */
 @RunWith(MapiRobolectricRunner.class)
 @Config(sdk = MapiRobolectricRunner.SDK)
