@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by android/host-test.sh, android/ktx-test.sh and android/robolectric-test.sh: the steps the
 # host-JVM suites share, so they install, resolve, build and judge a run the same way.
 #
@@ -49,7 +50,7 @@ ensure_jvm_tools() {
     # An older default JDK may stay first on PATH after the install.
     if [ "$(java_major)" -lt 17 ]; then
         local jdk
-        jdk="$(ls -d /usr/lib/jvm/java-17-openjdk-* 2>/dev/null | head -n 1)"
+        jdk="$(find /usr/lib/jvm -maxdepth 1 -name 'java-17-openjdk-*' | sort | head -n 1)"
         if [ -z "$jdk" ]; then
             echo "no JDK 17 found under /usr/lib/jvm" >&2
             exit 1
