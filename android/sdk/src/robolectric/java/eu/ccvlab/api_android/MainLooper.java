@@ -17,7 +17,7 @@ import eu.ccvlab.mapi.testing.SimulatedTerminal;
 /**
  * The main thread's side of a test: after {@code MAPI.initialize} every callback is a message on the main
  * Looper, and the test body runs on that Looper's thread (Robolectric's paused mode), so nothing is delivered
- * while the test waits in a plain latch. These helpers let the Looper run while waiting instead; they wait in
+ * while the test waits in a plain latch. These methods let the Looper run while waiting instead; they wait in
  * {@link ShadowPausedLooper#poll}, which returns as soon as an engine thread posts a message, so no sleep and
  * no fake-clock advance is involved. Thread: the main thread only (the test body).
  */
