@@ -12,10 +12,7 @@ use support::{Callback, Recorder, Rig};
 fn payment(kind: PaymentKind, amount: &str) -> Payment {
     Payment {
         kind,
-        amount: amount.parse().unwrap(),
-        currency: "EUR".to_owned(),
-        transaction_number: None,
-        request_id: None,
+        ..Payment::sale(amount.parse().unwrap(), "EUR")
     }
 }
 

@@ -327,3 +327,65 @@ fn a_silent_abort_carries_the_marker_only_when_the_profile_says_so() {
         assert_eq!(has_marker, marked, "{silent:?}");
     }
 }
+
+/// CCV's `Payment.Builder` references: the app's POSTimeStamp always goes out as given; the
+/// refund's reference number and the merchant reference only under `payment-references = ifsf`
+/// (the IFSF model's names; no public source shows CCV's), and a bad timestamp is refused before
+/// anything is sent.
+#[test]
+fn payment_references_follow_the_profile_and_the_app_timestamp_is_sent() {
+    use mapi::message::profile::PaymentReferences;
+    for references in [PaymentReferences::Off, PaymentReferences::Ifsf] {
+        let rig = rig(Dialect::OpiNl, None);
+        let terminal = rig.terminal.clone().with_wire_profile(WireProfile {
+            payment_references: references,
+            ..WireProfile::OPI_NL
+        });
+        let refund = Payment {
+            kind: mapi::client::PaymentKind::Refund,
+            pos_timestamp: Some("2026-12-07T09:41:07.250+01:00".to_owned()),
+            reference_number: Some("31".to_owned()),
+            merchant_reference: Some("order-5512".to_owned()),
+            ..Payment::sale("4.20".parse().unwrap(), "EUR")
+        };
+        let recorder = Recorder::new();
+        PaymentService::with_engine(&rig.engine).payment(&terminal, refund, recorder.clone());
+        rig.wait_step(RunStep::AwaitingCard);
+        rig.simulator.release(mapi::simulator::Stage::CardPresented);
+        assert!(matches!(recorder.wait_final(), Callback::PaymentSuccess(_)));
+        let Some(Message::CardServiceRequest(sent)) = requests(&rig).pop() else {
+            panic!("a card service request");
+        };
+        assert_eq!(sent.request_type, CardRequestType::PaymentRefund);
+        let pos = sent.pos_data.expect("POSdata");
+        assert_eq!(
+            pos.pos_timestamp.as_deref(),
+            Some("2026-12-07T09:41:07.250+01:00")
+        );
+        let ifsf = references == PaymentReferences::Ifsf;
+        assert_eq!(sent.reference_number.is_some(), ifsf, "{references:?}");
+        assert_eq!(
+            sent.acquirer.and_then(|a| a.merchant_reference).as_deref(),
+            ifsf.then_some("order-5512")
+        );
+        if ifsf {
+            assert_eq!(sent.reference_number.as_deref(), Some("31"));
+        }
+    }
+
+    let rig = rig(Dialect::OpiNl, None);
+    let bad = Payment {
+        pos_timestamp: Some("07.12.2026 09:41".to_owned()),
+        ..Payment::sale("1.00".parse().unwrap(), "EUR")
+    };
+    let recorder = Recorder::new();
+    PaymentService::with_engine(&rig.engine).payment(&rig.terminal, bad, recorder.clone());
+    let Callback::Error(error) = recorder.wait_final() else {
+        panic!("{:?}", recorder.calls());
+    };
+    assert_eq!(error.result, Some(OverallResult::ValidationError));
+    assert!(
+        requests(&rig).is_empty(),
+        "a refused payment reached the terminal"
+    );
+}

@@ -1,9 +1,10 @@
 //! What an app can ask of a terminal, and how each ask becomes an OPI request.
 
 use crate::message::abort::AbortDisplay;
+use crate::message::profile::PaymentReferences;
 use crate::message::{
-    Amount, CardRequestType, CardServiceRequest, OriginalTransaction, PosData, PrivateData,
-    RequestId, ServiceRequest, ServiceRequestType, TotalAmount,
+    Acquirer, Amount, CardRequestType, CardServiceRequest, OriginalTransaction, PosData,
+    PrivateData, RequestId, ServiceRequest, ServiceRequestType, TotalAmount,
 };
 use crate::session::{AbortVia, Request};
 
@@ -46,6 +47,16 @@ pub struct Payment {
     /// within the dialect's limit (9 for OPI-NL). `None`: the engine's counter picks one. The
     /// engine refuses an id that names an unsettled payment and moves its own counter past it.
     pub request_id: Option<RequestId>,
+    /// The POS's own time of the request (CCV's `Payment.Builder.posTimestamp`), sent as
+    /// POSTimeStamp instead of the engine's clock. Public clients send both `2025-03-14T15:09:26`
+    /// and ISO-8601 with milliseconds and zone; validated as such before sending.
+    pub pos_timestamp: Option<String>,
+    /// The receipt number (or other POS reference) of the transaction a refund refers to
+    /// (`Payment.Builder.referenceNumber`). Sent only with the `payment-references = ifsf` profile.
+    pub reference_number: Option<String>,
+    /// The merchant's own reference (`Payment.Builder.merchantReference`, at most 100 characters).
+    /// Sent only with the `payment-references = ifsf` profile.
+    pub merchant_reference: Option<String>,
 }
 
 impl Payment {
@@ -57,6 +68,9 @@ impl Payment {
             currency: currency.to_owned(),
             transaction_number: None,
             request_id: None,
+            pos_timestamp: None,
+            reference_number: None,
+            merchant_reference: None,
         }
     }
 }
@@ -169,7 +183,19 @@ pub(crate) fn payment_request(terminal: &Terminal, payment: &Payment, id: Reques
     request.application_sender = Some(terminal.application_sender.clone());
     let mut data = pos_data(terminal);
     data.transaction_number = payment.transaction_number.clone();
+    if let Some(timestamp) = &payment.pos_timestamp {
+        data.pos_timestamp = Some(timestamp.clone());
+    }
     request.pos_data = Some(data);
+    if terminal.wire_profile.payment_references == PaymentReferences::Ifsf {
+        request.reference_number = payment.reference_number.clone();
+        request.acquirer = payment
+            .merchant_reference
+            .as_ref()
+            .map(|reference| Acquirer {
+                merchant_reference: Some(reference.clone()),
+            });
+    }
     // A void names its transaction, not an amount: the public OPI-DE trace of a reversal carries
     // POSdata and OriginalTransaction only. One given an amount sends it; zero means none (CCV's
     // `Payment` allows a VOID without an amount).

@@ -69,6 +69,26 @@ pub(crate) fn check_payment(terminal: &Terminal, payment: &Payment) -> Result<()
             )));
         }
     }
+    if let Some(timestamp) = &payment.pos_timestamp {
+        if !is_pos_timestamp(timestamp) {
+            return Err(validation_error(format!(
+                "posTimestamp '{}' is not YYYY-MM-DDThh:mm:ss (optionally with fraction and zone)",
+                crate::message::masking::mask_digit_runs(timestamp)
+            )));
+        }
+    }
+    for (name, value, limit) in [
+        ("referenceNumber", &payment.reference_number, 20),
+        ("merchantReference", &payment.merchant_reference, 100),
+    ] {
+        if let Some(value) = value {
+            if value.chars().count() > limit || value.chars().any(char::is_control) {
+                return Err(validation_error(format!(
+                    "{name} must be at most {limit} printable characters"
+                )));
+            }
+        }
+    }
     if let PaymentKind::Reversal { stan: Some(stan) } = &payment.kind {
         if !terminal.dialect.can_void_specific_sale() {
             return Err(SdkError {
@@ -84,6 +104,34 @@ pub(crate) fn check_payment(terminal: &Terminal, payment: &Payment) -> Result<()
         }
     }
     Ok(())
+}
+
+/// `2025-03-14T15:09:26` (CCV's firmware) or with milliseconds and a zone
+/// (`2025-06-02T08:15:00.000Z`, `…+01:00`, a public CCV OPI-NL client): the shapes seen sent.
+fn is_pos_timestamp(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let base = bytes.len() >= 19
+        && digits(0..4)
+        && bytes[4] == b'-'
+        && digits(5..7)
+        && bytes[7] == b'-'
+        && digits(8..10)
+        && bytes[10] == b'T'
+        && digits(11..13)
+        && bytes[13] == b':'
+        && digits(14..16)
+        && bytes[16] == b':'
+        && digits(17..19);
+    let tail = &text[text.len().min(19)..];
+    base && tail.len() <= 16
+        && tail
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'Z' | '+' | '-' | ':'))
 }
 
 /// The default highest amount: eight digits with cents, what CCV's OPI amount fields carry.
@@ -103,6 +151,30 @@ mod tests {
             currency: "EUR".into(),
             transaction_number: None,
             request_id: None,
+            pos_timestamp: None,
+            reference_number: None,
+            merchant_reference: None,
+        }
+    }
+
+    #[test]
+    fn pos_timestamps_of_both_public_shapes_pass_and_others_do_not() {
+        for good in [
+            "2025-03-14T15:09:26",
+            "2025-06-02T08:15:00.000Z",
+            "2025-06-02T08:15:00.123+01:00",
+        ] {
+            assert!(is_pos_timestamp(good), "{good}");
+        }
+        for bad in [
+            "",
+            "2025-03-14 15:09:26",
+            "14-03-2025T15:09:26",
+            "2025-03-14T15:09",
+            "2025-03-14T15:09:26<x>",
+            "2025-03-14T15:09:26.00000000000000000",
+        ] {
+            assert!(!is_pos_timestamp(bad), "{bad}");
         }
     }
 

@@ -26,8 +26,31 @@ fn run(
     Ok(())
 }
 
+/// The optional values of `Payment` the app set, as `NativeEngine.payment` passes them (null for
+/// none).
+pub struct References<'a, 'l> {
+    /// `Payment.posTimestamp()`.
+    pub pos_timestamp: &'a JString<'l>,
+    /// `Payment.referenceNumber()` as a string.
+    pub reference_number: &'a JString<'l>,
+    /// `Payment.merchantReference()`.
+    pub merchant_reference: &'a JString<'l>,
+}
+
+fn optional(
+    env: &mut Env<'_>,
+    value: &JString<'_>,
+    name: &'static str,
+) -> Result<Option<String>, BridgeError> {
+    if value.is_null() {
+        Ok(None)
+    } else {
+        convert::string(env, value, name).map(Some)
+    }
+}
+
 /// `NativeEngine.payment`.
-// One argument per parameter of the Java native method: a struct would be a type only this call uses.
+// One argument per parameter group of the Java native method.
 #[allow(clippy::too_many_arguments)]
 pub fn payment(
     env: &mut Env<'_>,
@@ -37,6 +60,7 @@ pub fn payment(
     currency: &JString<'_>,
     original_stan: &JString<'_>,
     request_id: &JString<'_>,
+    references: &References<'_, '_>,
     callbacks: &JObject<'_>,
 ) -> Result<(), BridgeError> {
     let stan = if original_stan.is_null() {
@@ -69,6 +93,9 @@ pub fn payment(
         currency,
         transaction_number: None,
         request_id,
+        pos_timestamp: optional(env, references.pos_timestamp, "posTimestamp")?,
+        reference_number: optional(env, references.reference_number, "referenceNumber")?,
+        merchant_reference: optional(env, references.merchant_reference, "merchantReference")?,
     };
     run(env, terminal, callbacks, Operation::Payment(payment))
 }

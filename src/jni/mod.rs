@@ -66,9 +66,17 @@ pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_payment<'l>(
     currency: JString<'l>,
     original_stan: JString<'l>,
     request_id: JString<'l>,
+    pos_timestamp: JString<'l>,
+    reference_number: JString<'l>,
+    merchant_reference: JString<'l>,
     callbacks: JObject<'l>,
 ) {
     env.with_env(|env| {
+        let references = api::References {
+            pos_timestamp: &pos_timestamp,
+            reference_number: &reference_number,
+            merchant_reference: &merchant_reference,
+        };
         api::payment(
             env,
             &terminal,
@@ -77,6 +85,7 @@ pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_payment<'l>(
             &currency,
             &original_stan,
             &request_id,
+            &references,
             &callbacks,
         )
     })

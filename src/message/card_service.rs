@@ -41,6 +41,14 @@ pub struct CardServiceRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub reference_request_id: Option<RequestId>,
+    /// The POS's reference of the transaction a refund refers to (IFSF model attribute; sent only
+    /// with the `payment-references = ifsf` profile, see `profile`).
+    #[serde(
+        rename = "@ReferenceNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reference_number: Option<String>,
     /// Time and language.
     #[serde(rename = "POSdata", default, skip_serializing_if = "Option::is_none")]
     pub pos_data: Option<PosData>,
@@ -60,6 +68,10 @@ pub struct CardServiceRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub total_amount: Option<TotalAmount>,
+    /// Acquirer data: the merchant's reference (IFSF model order: after TotalAmount, before
+    /// PrivateData).
+    #[serde(rename = "Acquirer", default, skip_serializing_if = "Option::is_none")]
+    pub acquirer: Option<Acquirer>,
     /// Vendor extensions.
     #[serde(
         rename = "PrivateData",
@@ -67,6 +79,18 @@ pub struct CardServiceRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub private_data: Option<PrivateData>,
+}
+
+/// `Acquirer` of a card service request (IFSF model).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acquirer {
+    /// The merchant's own reference for the transaction.
+    #[serde(
+        rename = "@MerchantReference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub merchant_reference: Option<String>,
 }
 
 impl CardServiceRequest {
@@ -80,8 +104,10 @@ impl CardServiceRequest {
             request_id,
             pop_id: None,
             reference_request_id: None,
+            reference_number: None,
             pos_data: None,
             total_amount: None,
+            acquirer: None,
             original_transaction: None,
             private_data: None,
         }

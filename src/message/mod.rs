@@ -16,7 +16,7 @@ pub mod service;
 pub mod values;
 pub mod xml;
 
-pub use card_service::{CardServiceRequest, CardServiceResponse, Tender};
+pub use card_service::{Acquirer, CardServiceRequest, CardServiceResponse, Tender};
 pub use common::{
     Authorisation, CardCircuit, CardValue, ConfigItem, OriginalHeader, OriginalTransaction,
     PosData, PrivateData, TerminalInfo, TotalAmount,

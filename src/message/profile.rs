@@ -73,6 +73,18 @@ pub enum SilentAbort {
     Omit,
 }
 
+/// Whether a payment's references to an earlier transaction (CCV's `Payment.Builder`
+/// `referenceNumber`, `merchantReference`) go on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentReferences {
+    /// Not sent: no public source shows how CCV carries them (the terminal then asks for the card
+    /// of a refund, as CCV's apps fall back to).
+    Off,
+    /// As the IFSF model names them, **a guess for CCV**: `CardServiceRequest@ReferenceNumber` and
+    /// `Acquirer@MerchantReference`.
+    Ifsf,
+}
+
 /// Every disputed spelling of what the engine sends. See the module docs for the sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WireProfile {
@@ -93,6 +105,8 @@ pub struct WireProfile {
     pub abort_request_id: AbortRequestId,
     /// The silent-abort marker: [`SilentAbort::PrivateData`], a guess.
     pub silent_abort: SilentAbort,
+    /// A payment's references: [`PaymentReferences::Off`] for both dialects (no public source).
+    pub payment_references: PaymentReferences,
 }
 
 impl WireProfile {
@@ -105,6 +119,7 @@ impl WireProfile {
         printer_status: true,
         abort_request_id: AbortRequestId::Own,
         silent_abort: SilentAbort::PrivateData,
+        payment_references: PaymentReferences::Off,
     };
 
     /// What public OPI-DE evidence shows.
@@ -116,6 +131,7 @@ impl WireProfile {
         printer_status: false,
         abort_request_id: AbortRequestId::Own,
         silent_abort: SilentAbort::PrivateData,
+        payment_references: PaymentReferences::Off,
     };
 
     /// The ServiceRequest type of a status request.
@@ -202,6 +218,13 @@ impl WireProfile {
                     _ => return Err(bad()),
                 }
             }
+            "payment-references" => {
+                self.payment_references = match value {
+                    "off" => PaymentReferences::Off,
+                    "ifsf" => PaymentReferences::Ifsf,
+                    _ => return Err(bad()),
+                }
+            }
             _ => return Err(format!("unknown wire profile key '{key}'")),
         }
         Ok(())
@@ -245,7 +268,12 @@ impl fmt::Display for WireProfile {
             if self.printer_status { "on" } else { "off" }
         )?;
         writeln!(f, "abort-request-id = {abort_id}")?;
-        writeln!(f, "silent-abort = {silent}")
+        writeln!(f, "silent-abort = {silent}")?;
+        let references = match self.payment_references {
+            PaymentReferences::Off => "off",
+            PaymentReferences::Ifsf => "ifsf",
+        };
+        writeln!(f, "payment-references = {references}")
     }
 }
 

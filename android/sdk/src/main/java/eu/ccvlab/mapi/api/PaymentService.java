@@ -31,8 +31,7 @@ public class PaymentService implements PaymentApi {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(payment, "payment must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.payment(terminal, payment.type(), payment.amount(), payment.originalStan(), payment.requestId(),
-                delegate);
+        Flows.payment(terminal, payment.type(), payment, delegate);
     }
 
     /**
@@ -45,7 +44,7 @@ public class PaymentService implements PaymentApi {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(payment, "payment must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.payment(terminal, Payment.Type.RESERVATION, payment.amount(), null, payment.requestId(), delegate);
+        Flows.payment(terminal, Payment.Type.RESERVATION, payment, delegate);
     }
 
     /**

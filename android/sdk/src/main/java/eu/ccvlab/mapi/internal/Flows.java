@@ -70,7 +70,32 @@ public final class Flows {
         String value = amount == null ? VOID_WITHOUT_AMOUNT : amount.value().toPlainString();
         String currency = amount == null ? VOID_WITHOUT_AMOUNT_CURRENCY : amount.currency().getCurrencyCode();
         NativeEngine.payment(NativeTerminal.from(terminal), paymentTypeCode(type), value, currency, originalStan,
-                requestId, callbacks(type.name().toLowerCase(java.util.Locale.ROOT), delegate));
+                requestId, null, null, null, callbacks(type.name().toLowerCase(java.util.Locale.ROOT), delegate));
+    }
+
+    /**
+     * Starts {@code payment} as a payment of {@code type}, with every value the app set on it: amount, STAN,
+     * RequestID, POS timestamp and references (which references reach the wire is the terminal's
+     * {@code WireProfile} {@code payment-references} choice).
+     *
+     * @param terminal the terminal
+     * @param type     the payment type (a reservation passes RESERVATION whatever the payment's type)
+     * @param payment  the app's payment
+     * @param delegate the app's delegate
+     */
+    public static void payment(ExternalTerminal terminal, Payment.Type type, Payment payment,
+            PaymentDelegate delegate) {
+        Money amount = payment.amount();
+        if (amount == null && type != Payment.Type.VOID) {
+            throw new NullPointerException("amount must not be null for a " + type);
+        }
+        String value = amount == null ? VOID_WITHOUT_AMOUNT : amount.value().toPlainString();
+        String currency = amount == null ? VOID_WITHOUT_AMOUNT_CURRENCY : amount.currency().getCurrencyCode();
+        Integer referenceNumber = payment.referenceNumber();
+        NativeEngine.payment(NativeTerminal.from(terminal), paymentTypeCode(type), value, currency,
+                type == Payment.Type.RESERVATION ? null : payment.originalStan(), payment.requestId(),
+                payment.posTimestamp(), referenceNumber == null ? null : referenceNumber.toString(),
+                payment.merchantReference(), callbacks(type.name().toLowerCase(java.util.Locale.ROOT), delegate));
     }
 
     /**

@@ -64,10 +64,14 @@ public final class NativeEngine {
      * @param currency    an ISO 4217 code
      * @param originalStan STAN of the transaction a void or capture refers to, or null
      * @param requestId   the RequestID the app chose (1 to 9 digits), or null for the engine's own
+     * @param posTimestamp the app's POSTimeStamp, or null for the engine's clock
+     * @param referenceNumber the reference of the transaction a refund refers to, or null
+     * @param merchantReference the merchant's reference, or null
      * @param callbacks   receives the flow's callbacks
      */
     public static native void payment(NativeTerminal terminal, int paymentType, String amount, String currency,
-            String originalStan, String requestId, NativeCallbacks callbacks);
+            String originalStan, String requestId, String posTimestamp, String referenceNumber,
+            String merchantReference, NativeCallbacks callbacks);
 
     /**
      * Aborts the running request. Thread: any; returns at once.

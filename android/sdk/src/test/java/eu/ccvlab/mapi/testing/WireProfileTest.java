@@ -7,7 +7,9 @@ import static org.junit.Assert.fail;
 
 import org.junit.Test;
 
+import eu.ccvlab.mapi.api.PaymentService;
 import eu.ccvlab.mapi.api.TerminalService;
+import eu.ccvlab.mapi.core.payment.Payment;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 import eu.ccvlab.mapi.core.terminal.WireProfile;
 
@@ -51,6 +53,34 @@ public class WireProfileTest {
             assertTrue(sent, sent.contains("RequestType=\"Diagnosis\""));
             assertTrue(sent, sent.contains("<ShiftNumber>3</ShiftNumber>"));
             assertTrue(sent, !sent.contains("PrinterStatus"));
+        }
+    }
+
+    private static String refundSent(SimulatedTerminal simulator, ExternalTerminal terminal) {
+        Payment refund = Payment.builder().type(Payment.Type.REFUND).amount(Fixtures.twelveFifty())
+                .posTimestamp("2026-12-07T09:41:07.250+01:00").referenceNumber(31).merchantReference("order-5512")
+                .build();
+        RecordingDelegate delegate = new RecordingDelegate();
+        new PaymentService().payment(terminal, refund, delegate);
+        delegate.awaitPaymentSuccess();
+        java.util.List<String> refunds = simulator.receivedContaining("RequestType=\"PaymentRefund\"");
+        assertEquals(1, refunds.size());
+        return refunds.get(0);
+    }
+
+    @Test
+    public void paymentReferencesGoOutOnlyUnderTheIfsfProfileAndTheAppTimestampAlways() {
+        try (SimulatedTerminal simulator = SimulatedTerminal.startNl("success")) {
+            String sent = refundSent(simulator, simulator.terminal());
+            assertTrue(sent, sent.contains("<POSTimeStamp>2026-12-07T09:41:07.250+01:00</POSTimeStamp>"));
+            assertTrue(sent, !sent.contains("ReferenceNumber") && !sent.contains("MerchantReference"));
+        }
+        try (SimulatedTerminal simulator = SimulatedTerminal.startNl("success")) {
+            ExternalTerminal terminal = simulator.connect(
+                    simulator.builder().wireProfile(WireProfile.parse("payment-references = ifsf")));
+            String sent = refundSent(simulator, terminal);
+            assertTrue(sent, sent.contains("ReferenceNumber=\"31\""));
+            assertTrue(sent, sent.contains("<Acquirer MerchantReference=\"order-5512\"/>"));
         }
     }
 

@@ -145,7 +145,8 @@ public final class Payment {
     }
 
     /**
-     * The POS timestamp the app set (see {@link Builder#posTimestamp}); not sent yet. Thread: any.
+     * The POS timestamp the app set (see {@link Builder#posTimestamp}), sent as the request's POSTimeStamp.
+     * Thread: any.
      *
      * @return the timestamp as given, or null
      */
@@ -174,7 +175,8 @@ public final class Payment {
     }
 
     /**
-     * @return the merchant reference the app set, or null; not sent yet (see {@link Builder#merchantReference}).
+     * @return the merchant reference the app set, or null; sent only under {@code payment-references = ifsf} (see
+     *         {@link Builder#merchantReference}).
      *         Thread: any.
      */
     public String merchantReference() {
@@ -182,7 +184,8 @@ public final class Payment {
     }
 
     /**
-     * @return the reference number the app set, or null; not sent yet (see {@link Builder#referenceNumber}).
+     * @return the reference number the app set, or null; sent only under {@code payment-references = ifsf} (see
+     *         {@link Builder#referenceNumber}).
      *         Thread: any.
      */
     public Integer referenceNumber() {
@@ -311,8 +314,10 @@ public final class Payment {
 
         /**
          * The POS's local time of the request, as the app formats it (apps use
-         * {@code yyyy-MM-dd'T'HH:mm:ss.SSSXXX}). Kept on the {@link Payment} but <b>not sent yet</b>: the engine
-         * writes its own {@code POSTimeStamp} into every request.
+         * {@code yyyy-MM-dd'T'HH:mm:ss.SSSXXX}). Sent as the request's {@code POSTimeStamp} instead of the
+         * engine's clock; {@code yyyy-MM-dd'T'HH:mm:ss} with an optional fraction and zone (the shapes public CCV
+         * clients send), otherwise the payment ends in {@code onError} with a validation error before anything
+         * is sent.
          *
          * @param posTimestamp the timestamp, or null
          * @return this builder
@@ -359,7 +364,9 @@ public final class Payment {
         }
 
         /**
-         * The app's own reference for this payment. Kept on the {@link Payment} but <b>not sent yet</b>.
+         * The app's own reference for this payment. Sent as {@code Acquirer@MerchantReference} (the IFSF model's
+         * name) when the terminal's {@code WireProfile} says {@code payment-references = ifsf}; not sent by default,
+         * since no public source shows how CCV carries it.
          *
          * @param merchantReference at most 100 characters, or null
          * @return this builder
@@ -375,8 +382,10 @@ public final class Payment {
         }
 
         /**
-         * The receipt number of the transaction a refund refers to ({@code PaymentResult.receiptNumber()}). Kept
-         * on the {@link Payment} but <b>not sent yet</b>.
+         * The receipt number of the transaction a refund refers to ({@code PaymentResult.receiptNumber()}). Sent
+         * as {@code CardServiceRequest@ReferenceNumber} (the IFSF model's name) when the terminal's
+         * {@code WireProfile} says {@code payment-references = ifsf}; not sent by default, since no public source
+         * shows how CCV carries it (the terminal then asks for the card, as CCV's apps fall back to).
          *
          * @param referenceNumber the number, not negative
          * @return this builder

@@ -26,7 +26,8 @@ import java.util.Map;
  * <p>Keys and values (one {@code key = value} per line, {@code #} comments): {@code status-request}
  * (GetStatus | Diagnosis), {@code card-circuits-request} (GetCardCircuits | CardCircuits), {@code language-code}
  * and {@code shift-number} (attribute | element), {@code printer-status} (on | off), {@code abort-request-id}
- * (own | running | referenced), {@code silent-abort} (private-data | omit). Keys not named keep the dialect's
+ * (own | running | referenced), {@code silent-abort} (private-data | omit), {@code payment-references} (off |
+ * ifsf: whether {@code Payment} referenceNumber and merchantReference are sent). Keys not named keep the dialect's
  * choice. Immutable; every method may be called on any thread.
  */
 public final class WireProfile {
@@ -41,6 +42,7 @@ public final class WireProfile {
         choices.put("printer-status", Arrays.asList("on", "off"));
         choices.put("abort-request-id", Arrays.asList("own", "running", "referenced"));
         choices.put("silent-abort", Arrays.asList("private-data", "omit"));
+        choices.put("payment-references", Arrays.asList("off", "ifsf"));
         CHOICES = Collections.unmodifiableMap(choices);
     }
 
