@@ -2,7 +2,7 @@
 //! channels, as JSON Lines a merchant can send to support and a test can replay into the simulator
 //! (`simulator::replay`).
 //!
-//! # File format (`mapi-wire-trace`, version 1)
+//! # File format (`mapi-wire-trace`, version 1; names in `message::trace_format`)
 //! One JSON object per line, each with a `"type"`:
 //! - `header` (first line): format, version, SDK version, start time, size limit, masking rules;
 //! - `connection`: `event` `opened` (with the terminal's dialect, socket mode, workstation) or
@@ -39,13 +39,10 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::Serialize;
 
 use crate::message::masking::{mask_card_data, mask_digit_runs, masked_preview};
+use crate::message::trace_format::{FORMAT, FORMAT_VERSION, POS_TO_TERMINAL, TERMINAL_TO_POS};
 use crate::message::Message;
 use crate::transport::{Direction, TapConnection, TapEvent, TapSlot, WireTap};
 
-/// The `format` field of the header line.
-pub const FORMAT: &str = "mapi-wire-trace";
-/// The `format_version` field of the header line; bumped on incompatible changes.
-pub const FORMAT_VERSION: u64 = 1;
 /// Default size limit of a trace file: a few hundred payments with their device requests.
 pub const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024;
 /// Smallest accepted limit: room for the header, a few frames and the closing lines.
@@ -379,8 +376,8 @@ fn utc(time: SystemTime) -> String {
 
 fn direction(direction: Direction) -> &'static str {
     match direction {
-        Direction::PosToTerminal => "pos_to_terminal",
-        Direction::TerminalToPos => "terminal_to_pos",
+        Direction::PosToTerminal => POS_TO_TERMINAL,
+        Direction::TerminalToPos => TERMINAL_TO_POS,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod device;
 pub mod masking;
 pub mod profile;
 pub mod service;
+pub mod trace_format;
 pub mod values;
 pub mod xml;
 

@@ -26,7 +26,6 @@ mod dispatch;
 mod events;
 mod gates;
 mod receipt;
-#[cfg(feature = "client")]
 pub mod replay;
 mod responses;
 mod run;

@@ -1,4 +1,4 @@
-//! Replaying a wire trace (`client::wire_trace`) as a terminal, so a field problem a merchant
+//! Replaying a wire trace (written by `client::wire_trace`) as a terminal, so a field problem a merchant
 //! recorded reproduces in a test: [`ReplayScript::from_file`] cuts the trace into exchanges (one
 //! per POS request), and [`ReplayTerminal::spawn`] answers each live request with the frames the
 //! real terminal wrote after the matching recorded request, up to the next one: its device
@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::client::wire_trace::{FORMAT, FORMAT_VERSION};
+use crate::message::trace_format::{FORMAT, FORMAT_VERSION, TERMINAL_TO_POS};
 
 pub use player::{ReplayHandle, ReplayTerminal};
 
@@ -170,7 +170,7 @@ impl ReplayScript {
             }
             _ => return,
         }
-        let from_terminal = text("dir") == Some("terminal_to_pos");
+        let from_terminal = text("dir") == Some(TERMINAL_TO_POS);
         let Some(xml) = text("xml") else {
             self.skipped += usize::from(from_terminal);
             return;
