@@ -38,5 +38,8 @@ bash android/ktx-test.sh
 echo "== Robolectric: MAPI.initialize, main-Looper callbacks, payments, aborts, recovery on Android 15 classes"
 bash android/robolectric-test.sh
 
+echo "== Minified app: the SDK and an app shrunk and obfuscated by ProGuard under the consumer rules alone, flows on libmapi.so, each rule shown needed"
+bash android/minify-test.sh
+
 echo "== Android packaging: arm64/x86_64 libmapi.so + ELF checks, AAR + dx, demo APK"
 bash android/package.sh
