@@ -22,6 +22,8 @@ cargo clippy --quiet --features jni --all-targets -- -D warnings
 
 echo "== cargo test"
 cargo test
+# The JNI bridge's own tests (its operation table against NativeEngine.java) need the feature.
+cargo test --quiet --features jni --lib jni::
 
 echo "== fuzzing, CI mode (libFuzzer, 20,000 executions per target)"
 bash scripts/fuzz.sh

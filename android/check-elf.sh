@@ -26,7 +26,7 @@ done
 
 allowed_needed="libc.so libm.so libdl.so liblog.so"
 expected_exports="JNI_OnLoad"
-for native in payment abort administration recoverPayment answerAsk listenPort liveHandleCount globalRefCount; do
+for native in payment abort operation recoverPayment answerAsk listenPort liveHandleCount globalRefCount; do
     expected_exports="$expected_exports Java_eu_ccvlab_mapi_internal_NativeEngine_$native"
 done
 for native in setRecoveryDelegate pendingPayments resolvePending; do

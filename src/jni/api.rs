@@ -9,7 +9,8 @@ use jni::Env;
 use super::callbacks::JniDelegate;
 use super::convert;
 use super::errors::BridgeError;
-use crate::client::{Administration, CardInquiry, Engine, Operation, Payment, PaymentKind};
+use super::operations;
+use crate::client::{Engine, Operation, Payment};
 use crate::message::abort::AbortDisplay;
 use crate::message::RequestId;
 use crate::session::AbortVia;
@@ -73,18 +74,7 @@ pub fn payment(
     } else {
         Some(RequestId(convert::string(env, request_id, "requestId")?))
     };
-    let kind = match payment_type {
-        0 => PaymentKind::Sale,
-        1 => PaymentKind::Refund,
-        2 => PaymentKind::Reversal { stan },
-        3 => PaymentKind::Reservation,
-        4 => PaymentKind::Capture { stan },
-        other => {
-            return Err(BridgeError::InvalidArgument(format!(
-                "unknown payment type {other}"
-            )))
-        }
-    };
+    let kind = operations::payment_kind(payment_type, stan)?;
     let amount = convert::amount(&convert::string(env, amount, "amount")?)?;
     let currency = convert::string(env, currency, "currency")?;
     let payment = Payment {
@@ -123,49 +113,15 @@ pub fn abort(
     run(env, terminal, callbacks, operation)
 }
 
-/// `NativeEngine.administration`.
-pub fn administration(
+/// `NativeEngine.operation`: an administrative request or a card read, by its code.
+pub fn operation(
     env: &mut Env<'_>,
     terminal: &JObject<'_>,
-    operation: i32,
+    code: i32,
     callbacks: &JObject<'_>,
 ) -> Result<(), BridgeError> {
-    let what = match operation {
-        0 => Administration::Status,
-        1 => Administration::Login,
-        2 => Administration::PeriodClosing,
-        3 => Administration::PartialPeriodClosing,
-        4 => Administration::TicketReprint,
-        5 => Administration::TransactionOverview,
-        6 => Administration::TicketReprintPeriodClosing,
-        7 => Administration::ActivateTerminal,
-        8 => Administration::GetConfig,
-        9 => Administration::CardCircuits,
-        10 => Administration::ReadMifareUid,
-        // Card reads travel this entry point too: no amount, payment callbacks.
-        11 => {
-            return run(
-                env,
-                terminal,
-                callbacks,
-                Operation::CardInquiry(CardInquiry::Detection),
-            )
-        }
-        12 => {
-            return run(
-                env,
-                terminal,
-                callbacks,
-                Operation::CardInquiry(CardInquiry::Validation),
-            )
-        }
-        other => {
-            return Err(BridgeError::InvalidArgument(format!(
-                "unknown administrative operation {other}"
-            )))
-        }
-    };
-    run(env, terminal, callbacks, Operation::Administration(what))
+    let operation = operations::operation(code)?;
+    run(env, terminal, callbacks, operation)
 }
 
 /// `NativeEngine.recoverPayment`.

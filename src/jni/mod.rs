@@ -10,6 +10,7 @@ mod callbacks;
 mod convert;
 mod errors;
 mod logging;
+mod operations;
 mod recovery;
 #[cfg(feature = "simulator")]
 mod simulator_bridge;
@@ -106,14 +107,14 @@ pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_abort<'l>(
 }
 
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_administration<'l>(
+pub extern "system" fn Java_eu_ccvlab_mapi_internal_NativeEngine_operation<'l>(
     mut env: EnvUnowned<'l>,
     _: JClass<'l>,
     terminal: JObject<'l>,
     operation: jint,
     callbacks: JObject<'l>,
 ) {
-    env.with_env(|env| api::administration(env, &terminal, operation, &callbacks))
+    env.with_env(|env| api::operation(env, &terminal, operation, &callbacks))
         .resolve::<ThrowMapped>()
 }
 

@@ -84,7 +84,7 @@ public class PaymentService implements PaymentApi {
     public void cardDetection(ExternalTerminal terminal, PaymentDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.CARD_DETECTION, "cardDetection", delegate);
+        Flows.operation(terminal, NativeEngine.CARD_DETECTION, "cardDetection", delegate);
     }
 
     /**
@@ -97,6 +97,6 @@ public class PaymentService implements PaymentApi {
     public void cardValidation(ExternalTerminal terminal, PaymentDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.CARD_VALIDATION, "cardValidation", delegate);
+        Flows.operation(terminal, NativeEngine.CARD_VALIDATION, "cardValidation", delegate);
     }
 }

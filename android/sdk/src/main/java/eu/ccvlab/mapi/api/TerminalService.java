@@ -31,7 +31,7 @@ public class TerminalService implements TerminalApi {
     public void status(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.STATUS, "status", delegate);
+        Flows.operation(terminal, NativeEngine.STATUS, "status", delegate);
     }
 
     /**
@@ -44,7 +44,7 @@ public class TerminalService implements TerminalApi {
     public void getStatus(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.STATUS, "getStatus", delegate);
+        Flows.operation(terminal, NativeEngine.STATUS, "getStatus", delegate);
     }
 
     /**
@@ -126,7 +126,7 @@ public class TerminalService implements TerminalApi {
     public void periodClosing(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.PERIOD_CLOSING, "periodClosing", delegate);
+        Flows.operation(terminal, NativeEngine.PERIOD_CLOSING, "periodClosing", delegate);
     }
 
     /**
@@ -139,7 +139,7 @@ public class TerminalService implements TerminalApi {
     public void partialPeriodClosing(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.PARTIAL_PERIOD_CLOSING, "partialPeriodClosing", delegate);
+        Flows.operation(terminal, NativeEngine.PARTIAL_PERIOD_CLOSING, "partialPeriodClosing", delegate);
     }
 
     /**
@@ -152,7 +152,7 @@ public class TerminalService implements TerminalApi {
     public void login(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.LOGIN, "login", delegate);
+        Flows.operation(terminal, NativeEngine.LOGIN, "login", delegate);
     }
 
     /**
@@ -165,7 +165,7 @@ public class TerminalService implements TerminalApi {
     public void startup(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.LOGIN, "startup", delegate);
+        Flows.operation(terminal, NativeEngine.LOGIN, "startup", delegate);
     }
 
     /**
@@ -181,7 +181,7 @@ public class TerminalService implements TerminalApi {
     public void retrieveLastTicket(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.TICKET_REPRINT, "retrieveLastTicket", delegate);
+        Flows.operation(terminal, NativeEngine.TICKET_REPRINT, "retrieveLastTicket", delegate);
     }
 
     /**
@@ -196,7 +196,7 @@ public class TerminalService implements TerminalApi {
     public void transactionOverview(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.TRANSACTION_OVERVIEW, "transactionOverview", delegate);
+        Flows.operation(terminal, NativeEngine.TRANSACTION_OVERVIEW, "transactionOverview", delegate);
     }
 
     /**
@@ -210,7 +210,7 @@ public class TerminalService implements TerminalApi {
     public void activateTerminal(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.ACTIVATE_TERMINAL, "activateTerminal", delegate);
+        Flows.operation(terminal, NativeEngine.ACTIVATE_TERMINAL, "activateTerminal", delegate);
     }
 
     /**
@@ -225,7 +225,7 @@ public class TerminalService implements TerminalApi {
     public void ticketReprintPeriodClosing(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.TICKET_REPRINT_PERIOD_CLOSING, "ticketReprintPeriodClosing", delegate);
+        Flows.operation(terminal, NativeEngine.TICKET_REPRINT_PERIOD_CLOSING, "ticketReprintPeriodClosing", delegate);
     }
 
     /**
@@ -239,7 +239,7 @@ public class TerminalService implements TerminalApi {
     public void cardCircuits(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.CARD_CIRCUITS, "cardCircuits", delegate);
+        Flows.operation(terminal, NativeEngine.CARD_CIRCUITS, "cardCircuits", delegate);
     }
 
     /**
@@ -254,7 +254,7 @@ public class TerminalService implements TerminalApi {
     public void readMifareUID(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.READ_MIFARE_UID, "readMifareUID", delegate);
+        Flows.operation(terminal, NativeEngine.READ_MIFARE_UID, "readMifareUID", delegate);
     }
 
     /**
@@ -268,6 +268,6 @@ public class TerminalService implements TerminalApi {
     public void getConfig(ExternalTerminal terminal, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
-        Flows.administration(terminal, NativeEngine.GET_CONFIG, "getConfig", delegate);
+        Flows.operation(terminal, NativeEngine.GET_CONFIG, "getConfig", delegate);
     }
 }

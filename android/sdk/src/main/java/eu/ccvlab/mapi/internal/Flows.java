@@ -113,16 +113,16 @@ public final class Flows {
     }
 
     /**
-     * Starts an administrative request.
+     * Starts an administrative request or a card read.
      *
      * @param terminal  the terminal
-     * @param operation one of the {@link NativeEngine} administration codes
+     * @param operation one of the {@link NativeEngine} operation codes
      * @param flow      the operation's public name, for logs
      * @param delegate  the app's delegate
      */
-    public static void administration(ExternalTerminal terminal, int operation, String flow,
+    public static void operation(ExternalTerminal terminal, int operation, String flow,
             TerminalDelegate delegate) {
-        NativeEngine.administration(NativeTerminal.from(terminal), operation, callbacks(flow, delegate));
+        NativeEngine.operation(NativeTerminal.from(terminal), operation, callbacks(flow, delegate));
     }
 
     /**

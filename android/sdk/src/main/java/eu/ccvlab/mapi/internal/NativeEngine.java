@@ -14,6 +14,9 @@ public final class NativeEngine {
         System.loadLibrary("mapi");
     }
 
+    // The codes below are also in the Rust crate's src/jni/operations.rs; a test there reads this file, so
+    // keep each one a plain `public static final int NAME = number;`.
+
     /** Payment type code: sale. */
     public static final int SALE = 0;
     /** Payment type code: refund. */
@@ -25,31 +28,31 @@ public final class NativeEngine {
     /** Payment type: capture of a reservation (CardFinancialAdvice). */
     public static final int CAPTURE = 4;
 
-    /** Administration code: status (Diagnosis). */
+    /** Operation code: status (Diagnosis). */
     public static final int STATUS = 0;
-    /** Administration code: login. */
+    /** Operation code: login. */
     public static final int LOGIN = 1;
-    /** Administration code: period closing (ReconciliationWithClosure). */
+    /** Operation code: period closing (ReconciliationWithClosure). */
     public static final int PERIOD_CLOSING = 2;
-    /** Administration code: partial period closing (Reconciliation). */
+    /** Operation code: partial period closing (Reconciliation). */
     public static final int PARTIAL_PERIOD_CLOSING = 3;
-    /** Administration code: reprint the last customer ticket (CardServiceRequest TicketReprint). */
+    /** Operation code: reprint the last customer ticket (CardServiceRequest TicketReprint). */
     public static final int TICKET_REPRINT = 4;
-    /** Administration code: transaction overview (ServiceRequest TransactionOverview). */
+    /** Operation code: transaction overview (ServiceRequest TransactionOverview). */
     public static final int TRANSACTION_OVERVIEW = 5;
-    /** Administration code: reprint the last period-closing ticket (ServiceRequest TicketReprint). */
+    /** Operation code: reprint the last period-closing ticket (ServiceRequest TicketReprint). */
     public static final int TICKET_REPRINT_PERIOD_CLOSING = 6;
-    /** Administration code: activate the terminal (ServiceRequest Activate). */
+    /** Operation code: activate the terminal (ServiceRequest Activate). */
     public static final int ACTIVATE_TERMINAL = 7;
-    /** Administration code: the terminal's configuration (ServiceRequest GetConfig). */
+    /** Operation code: the terminal's configuration (ServiceRequest GetConfig). */
     public static final int GET_CONFIG = 8;
-    /** Administration code: the accepted card brands (ServiceRequest CardCircuits). */
+    /** Operation code: the accepted card brands (ServiceRequest CardCircuits). */
     public static final int CARD_CIRCUITS = 9;
-    /** Administration code: read a Mifare card's UID (ServiceRequest CardRead). */
+    /** Operation code: read a Mifare card's UID (ServiceRequest CardRead). */
     public static final int READ_MIFARE_UID = 10;
-    /** Administration code: card detection (CardServiceRequest CardDetection; payment callbacks). */
+    /** Operation code: card detection (CardServiceRequest CardDetection; a card read with payment callbacks). */
     public static final int CARD_DETECTION = 11;
-    /** Administration code: card validation (CardServiceRequest CardValidation; payment callbacks). */
+    /** Operation code: card validation (CardServiceRequest CardValidation; a card read with payment callbacks). */
     public static final int CARD_VALIDATION = 12;
 
     private NativeEngine() {
@@ -85,14 +88,14 @@ public final class NativeEngine {
             NativeCallbacks callbacks);
 
     /**
-     * Runs an administrative request. Thread: any; returns at once.
+     * Runs a request that takes nothing but the terminal: an administrative request, or a card read.
+     * Thread: any; returns at once.
      *
      * @param terminal  the terminal
-     * @param operation {@link #STATUS}, {@link #LOGIN}, {@link #PERIOD_CLOSING}, {@link #PARTIAL_PERIOD_CLOSING} or
-     *                  {@link #TICKET_REPRINT}
+     * @param operation an operation code, {@link #STATUS} to {@link #CARD_VALIDATION}
      * @param callbacks receives the flow's callbacks
      */
-    public static native void administration(NativeTerminal terminal, int operation, NativeCallbacks callbacks);
+    public static native void operation(NativeTerminal terminal, int operation, NativeCallbacks callbacks);
 
     /**
      * Recovers the payment in the in-flight journal (or the terminal's last) with RepeatLastMessage.
