@@ -21,7 +21,11 @@ rootProject.name = "mapi"
 include(":mapi-sdk")
 project(":mapi-sdk").projectDir = file("android/sdk")
 
-// The testing flavour (SDK + terminal simulator) that replaces :mapi-sdk in an app's test builds.
+// Kotlin coroutine extensions of the SDK.
+include(":mapi-sdk-ktx")
+project(":mapi-sdk-ktx").projectDir = file("android/sdk-ktx")
+
+// The terminal simulator for app tests: adds to :mapi-sdk (its own classes and libmapi_simulator.so).
 include(":mapi-sdk-testing")
 project(":mapi-sdk-testing").projectDir = file("android/sdk-testing")
 

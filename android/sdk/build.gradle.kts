@@ -3,6 +3,7 @@
 // before every build; cargo itself skips the work when nothing changed.
 plugins {
     alias(libs.plugins.android.library)
+    `maven-publish`
 }
 
 val rustJniLibs: File = layout.buildDirectory.dir("rust/jniLibs").get().asFile
@@ -39,6 +40,41 @@ android {
         // Not also as Gradle local unit tests: those would need a host build of libmapi.
         getByName("test") {
             java.setSrcDirs(emptyList<String>())
+        }
+    }
+
+    publishing {
+        singleVariant("release") {
+            withSourcesJar()
+            withJavadocJar()
+        }
+    }
+}
+
+// <mapi.group>:mapi-sdk:<crate version> (gradle.properties, root build.gradle.kts);
+// ./gradlew :mapi-sdk:publishReleasePublicationToLocalRepository writes build/maven-repo. Without
+// Gradle, android/publish-local.sh writes the same coordinates into build/android/maven-repo.
+publishing {
+    publications {
+        register<MavenPublication>("release") {
+            artifactId = "mapi-sdk"
+            afterEvaluate { from(components["release"]) }
+            pom {
+                name.set("mapi-sdk")
+                description.set("Open drop-in engine for CCV's Android payment SDK (mAPI): Java API and libmapi.so")
+                licenses {
+                    license {
+                        name.set("Apache-2.0")
+                        url.set("https://www.apache.org/licenses/LICENSE-2.0")
+                    }
+                }
+            }
+        }
+    }
+    repositories {
+        maven {
+            name = "local"
+            url = uri(rootProject.layout.buildDirectory.dir("maven-repo"))
         }
     }
 }
