@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Builds libmapi.so (release, feature `jni`, no simulator) for Android.
 #
-#   android/build-native.sh [--out DIR] [--features "jni simulator"] [ABI...]
+#   android/build-native.sh [--out DIR] [--features "jni simulator"] [--library NAME
+#                           [--only-exports PREFIX]] [ABI...]
 #
-# --features "jni simulator" builds the testing flavour (the terminal simulator's natives, for the
-# mapi-sdk-testing AAR and instrumented tests), never for an app's release.
+# --features "jni simulator" builds the simulator's natives in (instrumented tests of the SDK
+# itself), never for an app's release.
+# --library NAME names the file and soname libNAME.so (default mapi). --only-exports PREFIX keeps
+# JNI_OnLoad and the natives whose names start with PREFIX as the only dynamic exports (a linker
+# version script): the mapi-sdk-testing AAR's libmapi_simulator.so is the crate with the simulator,
+# reduced to TerminalSimulator's natives, loaded next to the SDK's own libmapi.so (see package.sh).
 #
 # ABIs: arm64-v8a (PAX IM30 and every current device), armeabi-v7a (devices with 32-bit
-# userspace), x86_64 (emulators); default all three. The .so files land in DIR/<abi>/libmapi.so
+# userspace), x86_64 (emulators); default all three. The .so files land in DIR/<abi>/libNAME.so
 # (default build/android/jniLibs), the layout of an AAR's jni/ folder and of Gradle's jniLibs.
 #
 # With ANDROID_NDK_HOME set, the NDK's clang links (what app builds and an Android CI do).
@@ -26,11 +31,15 @@ cd "$repo"
 
 out="$repo/build/android/jniLibs"
 features="jni"
+library=mapi
+only_exports=""
 abis=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --out) out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
     --features) features="$2"; shift 2 ;;
+    --library) library="$2"; shift 2 ;;
+    --only-exports) only_exports="$2"; shift 2 ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "build-native.sh: unknown option $1" >&2; exit 2 ;;
     *) abis+=("$1"); shift ;;
@@ -45,6 +54,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
 # directory, so its build is exactly what it was.
 if [ "$features" != jni ]; then
     CARGO_TARGET_DIR="$CARGO_TARGET_DIR/features-$(tr -cs 'a-z0-9' '-' <<<"$features" | sed 's/-*$//')"
+fi
+# Another library name links differently (soname, exports): its own directory for the same reason.
+if [ "$library" != mapi ]; then
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/library-$library"
 fi
 user_rustflags="${RUSTFLAGS:-}"
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS # they would override the per-target flags below
@@ -93,9 +106,34 @@ fi
 common_link_args=(
     -Wl,--no-undefined
     -Wl,-z,max-page-size=16384
-    -Wl,-soname,libmapi.so
+    "-Wl,-soname,lib$library.so"
     -Wl,--exclude-libs,ALL
 )
+
+# rustc exports every #[no_mangle] function of the crate through a version script of its own that
+# names each one as global. Listing the unwanted ones by name as local overrides that (lld assigns
+# exact local patterns first); a wildcard would not. The names come from the sources, so a new
+# native is covered; android/check-elf.sh checks the resulting export list exactly either way.
+if [ -n "$only_exports" ]; then
+    mkdir -p "$CARGO_TARGET_DIR"
+    exports_map="$CARGO_TARGET_DIR/exports.map"
+    {
+        echo "{ global: JNI_OnLoad;"
+        grep -rhoE 'extern "system" fn (Java|JNI)_[A-Za-z0-9_]+' src/jni | awk '{ print $4 }' |
+            LC_ALL=C sort -u | awk -v keep="$only_exports" '
+                $1 == "JNI_OnLoad" { next }
+                index($1, keep) == 1 { global = global " " $1 ";"; next }
+                { local = local " " $1 ";" }
+                END { print global; print "local:" local " *; };" }'
+    } >"$exports_map.tmp"
+    grep -q "$only_exports" "$exports_map.tmp" ||
+        { echo "build-native.sh: no native starts with $only_exports" >&2; exit 1; }
+    # The digest in the file name: cargo relinks when the list changes, not on every run.
+    listed="$exports_map.tmp"
+    exports_map="$CARGO_TARGET_DIR/exports-$(sha256sum "$listed" | cut -c1-16).map"
+    mv "$listed" "$exports_map"
+    common_link_args+=("-Wl,--version-script=$exports_map")
+fi
 
 for abi in "${abis[@]}"; do
     triple="$(rust_triple "$abi")"
@@ -132,7 +170,7 @@ for abi in "${abis[@]}"; do
         cargo build --release --lib --no-default-features --features "$features" --target "$triple"
 
     mkdir -p "$dest"
-    cp "$CARGO_TARGET_DIR/$triple/release/libmapi.so" "$dest/libmapi.so.tmp"
-    mv "$dest/libmapi.so.tmp" "$dest/libmapi.so"
-    echo "   $dest/libmapi.so ($(wc -c < "$dest/libmapi.so" | tr -d " ") bytes)"
+    cp "$CARGO_TARGET_DIR/$triple/release/libmapi.so" "$dest/lib$library.so.tmp"
+    mv "$dest/lib$library.so.tmp" "$dest/lib$library.so"
+    echo "   $dest/lib$library.so ($(wc -c < "$dest/lib$library.so" | tr -d " ") bytes)"
 done
