@@ -28,79 +28,63 @@ mod app {
     use std::net::{SocketAddr, ToSocketAddrs};
     use std::process::ExitCode;
 
+    use clap::{CommandFactory, FromArgMatches, Parser};
     use mapi::simulator::{Script, SimEvent, Simulator, SimulatorConfig, Stage};
     use mapi::{Dialect, SocketMode};
     use tokio::sync::broadcast::error::RecvError;
 
+    /// A simulated CCV terminal (OPI-NL or OPI-DE) on TCP; prints one line per event.
+    #[derive(Parser, Debug)]
+    #[command(
+        name = "terminal_simulator",
+        version,
+        // The last of a repeated option wins, as it always has.
+        args_override_self = true
+    )]
     struct Options {
+        /// The OPI dialect.
+        #[arg(long, value_name = "nl|de", default_value = "nl", value_parser = dialect)]
         dialect: Dialect,
+        /// One connection or two.
+        #[arg(long, value_name = "dual|single", default_value = "dual", value_parser = socket_mode)]
         socket_mode: SocketMode,
+        /// Where the terminal listens for the POS.
+        #[arg(long, value_name = "H", default_value = "127.0.0.1")]
         host: String,
+        /// The terminal's port, channel 0 [default: the dialect's, 4100 or 20002].
+        #[arg(long, value_name = "P")]
         port: Option<u16>,
+        /// The POS the terminal calls back for its device requests.
+        #[arg(long, value_name = "H", default_value = "127.0.0.1")]
         pos_host: String,
+        /// The POS's compatibility port, channel 1 (pay's --compat-port) [default: the
+        /// dialect's, 4102 or 20007].
+        #[arg(long, value_name = "Q")]
         pos_port: Option<u16>,
+        /// The script the terminal plays (the list is below).
+        #[arg(long, value_name = "NAME", default_value = "success")]
         scenario: String,
+        /// Keep running when stdin closes (until killed): for running in the background.
+        #[arg(long)]
         ignore_stdin: bool,
     }
 
-    fn usage() -> String {
-        let mut text = String::from(
-            "usage: terminal_simulator [--dialect nl|de] [--host H] [--port P] [--pos-host H] [--pos-port Q]\n\
-             \x20                         [--socket-mode dual|single] [--scenario NAME] [--ignore-stdin]\n\
-             \n\
-             Ports default to the dialect's (NL 4100/4102, DE 20002/20007); hosts to 127.0.0.1.\n\
-             stdin commands: card | complete | scenario NAME | quit\n\
-             \n\
-             scenarios:\n",
-        );
+    fn dialect(name: &str) -> Result<Dialect, String> {
+        Dialect::from_name(name).ok_or_else(|| "expected nl or de".to_owned())
+    }
+
+    fn socket_mode(name: &str) -> Result<SocketMode, String> {
+        SocketMode::from_name(name).ok_or_else(|| "expected dual or single".to_owned())
+    }
+
+    /// The part of `--help` clap cannot know: stdin commands and the scenarios of this build.
+    fn after_help() -> String {
+        let mut text =
+            String::from("stdin commands: card | complete | scenario NAME | quit\n\nscenarios:\n");
         for (name, description) in Script::names() {
             text.push_str(&format!("  {name:<26} {description}\n"));
         }
         text
-    }
-
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
-        let mut options = Options {
-            dialect: Dialect::OpiNl,
-            socket_mode: SocketMode::DualSocket,
-            host: "127.0.0.1".to_owned(),
-            port: None,
-            pos_host: "127.0.0.1".to_owned(),
-            pos_port: None,
-            scenario: "success".to_owned(),
-            ignore_stdin: false,
-        };
-        while let Some(flag) = args.next() {
-            if flag == "--help" || flag == "-h" {
-                return Ok(None);
-            }
-            if flag == "--ignore-stdin" {
-                options.ignore_stdin = true;
-                continue;
-            }
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            let port = |text: &str| {
-                text.parse::<u16>()
-                    .map_err(|_| format!("{flag}: '{text}' is not a port number"))
-            };
-            match flag.as_str() {
-                "--dialect" => {
-                    options.dialect = Dialect::from_name(&value)
-                        .ok_or_else(|| format!("unknown dialect '{value}' (nl or de)"))?
-                }
-                "--socket-mode" => {
-                    options.socket_mode = SocketMode::from_name(&value)
-                        .ok_or_else(|| format!("unknown socket mode '{value}' (dual or single)"))?
-                }
-                "--host" => options.host = value,
-                "--port" => options.port = Some(port(&value)?),
-                "--pos-host" => options.pos_host = value,
-                "--pos-port" => options.pos_port = Some(port(&value)?),
-                "--scenario" => options.scenario = value,
-                other => return Err(format!("unknown option {other}")),
-            }
-        }
-        Ok(Some(options))
     }
 
     fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
@@ -112,17 +96,8 @@ mod app {
     }
 
     pub fn main() -> ExitCode {
-        let options = match parse(std::env::args().skip(1)) {
-            Ok(Some(options)) => options,
-            Ok(None) => {
-                print!("{}", usage());
-                return ExitCode::SUCCESS;
-            }
-            Err(error) => {
-                eprintln!("terminal_simulator: {error}\n\n{}", usage());
-                return ExitCode::from(2);
-            }
-        };
+        let matches = Options::command().after_help(after_help()).get_matches();
+        let options = Options::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
         match run(options) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
