@@ -12,7 +12,9 @@
 #
 # Contents (the AAR format Android Gradle Plugin consumes):
 #   classes.jar          every source under android/sdk/src/main/java, `javac --release 8`
-#                        against android.jar API 23 (Debian's libandroid-23-java)
+#                        against android.jar API 23 (Debian's libandroid-23-java) and the JSpecify
+#                        annotations (android/toolchain/sdk/pom.xml, from Maven Central; not bundled:
+#                        a consumer gets them as the SDK's dependency, see android/sdk/build.gradle.kts)
 #   AndroidManifest.xml  namespace eu.ccvlab.mapi, minSdk 23, INTERNET (from src/main/AndroidManifest.xml)
 #   jni/<abi>/libmapi.so every ABI in --jnilibs
 #   proguard.txt         consumer R8 rules (android/sdk/consumer-rules.pro)
@@ -20,8 +22,8 @@
 # Checks: the entry list, that the manifest is accepted by aapt, that classes.jar holds the JNI
 # contract classes and no test code, and that the dexer (dx) turns it into valid Dalvik bytecode.
 #
-# Needs: javac/jar (JDK 11+), zip, unzip, aapt, dalvik-exchange (dx) and android.jar API 23; see
-# android/package.sh, which installs them.
+# Needs: javac/jar (JDK 17+), Maven (resolves JSpecify once), zip, unzip, aapt, dalvik-exchange (dx)
+# and android.jar API 23; see android/package.sh, which installs them.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -46,6 +48,11 @@ for need in javac jar zip unzip aapt dalvik-exchange "$android_jar"; do
     fi
 done
 
+# shellcheck source=android/host-jvm.sh
+source android/host-jvm.sh
+resolve_jars sdk
+jspecify="$(maven_jar sdk jspecify)"
+
 version="$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' Cargo.toml)"
 [ -n "$version" ] || { echo "build-aar.sh: no [package] version in Cargo.toml" >&2; exit 1; }
 sdk=android/sdk
@@ -68,8 +75,8 @@ if [ "$testing" -eq 1 ]; then
 else
     find "$sdk/src/main/java" -name '*.java' | LC_ALL=C sort >"$work/sources.txt"
 fi
-javac --release 8 -encoding UTF-8 -Xlint:all -Xlint:-options -Werror \
-    -cp "$android_jar" -d "$work/classes" @"$work/sources.txt"
+javac --release 8 -encoding UTF-8 "$(java8_lint)",-options -Werror \
+    -cp "$android_jar:$jspecify" -d "$work/classes" @"$work/sources.txt"
 # fixed timestamps: the same sources give the same classes.jar
 jar --create --file "$work/tree/classes.jar" --date=2000-01-01T00:00:00Z -C "$work/classes" .
 

@@ -6,6 +6,8 @@
 #   resolve_jars NAME                         the jars android/toolchain/NAME/pom.xml names, with their
 #                                             dependencies, from Maven Central into build/jvm/NAME
 #   maven_jar NAME FILE_PREFIX                path of build/jvm/NAME/FILE_PREFIX-<version>.jar (one match)
+#   java8_lint                                -Xlint with every category on, for --release 8 builds that
+#                                             read JSpecify's annotations (see there)
 #   build_host_library NAME                   the host libmapi.so with the JNI exports, in $LIB_DIR
 #   run_junit NAME LOG LIB_DIR CLASSPATH CLASS...   (extra JVM options: the array JUNIT_JVM_ARGS)
 #
@@ -81,6 +83,17 @@ resolve_jars() {
         exit 1
     fi
     echo "$key" > "$out/.resolved"
+}
+
+# Every lint category of the javac at hand, as -Xlint:none,<each>: the checks of -Xlint:all without the
+# "unknown enum constant ElementType.MODULE" warning that --release 8 prints whenever javac reads
+# JSpecify's @NullMarked (its @Target names MODULE, a Java 9 constant). No lint category controls that
+# warning, and under -Werror it would fail every build of the SDK; naming the categories one by one
+# keeps them all on. Read from javac itself, so a newer javac's new categories are on too.
+java8_lint() {
+    local categories
+    categories="$(javac --help-lint | awk '/^    [a-z]/ && $1 != "all" && $1 != "none" { print $1 }' | paste -sd,)"
+    echo "-Xlint:none,$categories"
 }
 
 maven_jar() {

@@ -5,11 +5,13 @@
 #      poms pin, the Kotlin compiler (android/toolchain/kotlinc: kotlin-compiler-embeddable and its runtime
 #      dependencies, run as org.jetbrains.kotlin.cli.jvm.K2JVMCompiler) into build/jvm/kotlinc, and the Kotlin
 #      stdlib, kotlinx-coroutines-core-jvm (the only library the extensions need), JUnit 4 and Hamcrest
-#      (android/toolchain/test) into build/jvm/test; once resolved, nothing is fetched again,
+#      (android/toolchain/test) into build/jvm/test, and the SDK's JSpecify annotations
+#      (android/toolchain/sdk) into build/jvm/sdk; once resolved, nothing is fetched again,
 #   2. builds the host libmapi with the JNI bridge (cargo build --features jni; honours CARGO_TARGET_DIR),
 #   3. compiles the SDK (all but the Android-only eu/ccvlab/api_android) and the three test-support classes
-#      the Kotlin tests use as Java 8 bytecode, then the extensions (explicit API mode, warnings are errors)
-#      and their tests with -jvm-target 1.8,
+#      the Kotlin tests use as Java 8 bytecode, then the extensions (explicit API mode, warnings are errors,
+#      the SDK's JSpecify nullness enforced: -Xjspecify-annotations=strict) and their tests with
+#      -jvm-target 1.8,
 #   4. runs every *Test class of android/sdk-ktx/src/test/kotlin with JUnit 4 under -Xcheck:jni.
 # Fails when a test fails or when the JVM reports any JNI problem. Output goes under target/ktx/.
 # Run from anywhere (normally the repository root): bash android/ktx-test.sh
@@ -28,11 +30,14 @@ OUT=target/ktx
 ensure_jvm_tools
 resolve_jars kotlinc
 resolve_jars test
+resolve_jars sdk
 KOTLINC_CP="$(find "$ROOT/build/jvm/kotlinc" -name '*.jar' | sort | paste -sd:)"
 STDLIB="$(maven_jar test kotlin-stdlib)"
 COROUTINES="$(maven_jar test kotlinx-coroutines-core-jvm)"
 JUNIT="$(maven_jar test junit)"
 HAMCREST="$(maven_jar test hamcrest-core)"
+JSPECIFY="$(maven_jar sdk jspecify)"
+LINT="$(java8_lint)"
 KOTLIN_VERSION="$(basename "$STDLIB" .jar)"
 KOTLIN_VERSION="${KOTLIN_VERSION#kotlin-stdlib-}"
 
@@ -51,14 +56,17 @@ echo "== javac (Java 8 bytecode) and kotlinc $KOTLIN_VERSION (-jvm-target 1.8)"
 rm -rf "$OUT/main" "$OUT/support" "$OUT/ktx" "$OUT/ktx-test"
 mkdir -p "$OUT/main" "$OUT/support" "$OUT/ktx" "$OUT/ktx-test"
 find "$SDK/main/java" -name '*.java' -not -path '*/eu/ccvlab/api_android/*' | sort > "$OUT/main-sources.txt"
-javac --release 8 -Xlint:all -Werror -encoding UTF-8 -d "$OUT/main" @"$OUT/main-sources.txt"
+javac --release 8 "$LINT" -Werror -encoding UTF-8 -cp "$JSPECIFY" -d "$OUT/main" @"$OUT/main-sources.txt"
 SUPPORT="$SDK/test/java/eu/ccvlab/mapi/testing"
-javac --release 8 -Xlint:all -Werror -encoding UTF-8 -cp "$OUT/main:$JUNIT:$HAMCREST" -d "$OUT/support" \
+javac --release 8 "$LINT" -Werror -encoding UTF-8 -cp "$OUT/main:$JSPECIFY:$JUNIT:$HAMCREST" -d "$OUT/support" \
     "$SUPPORT/SimulatedTerminal.java" "$SUPPORT/SimulatorBridge.java" "$SUPPORT/Fixtures.java"
-kotlinc -jvm-target 1.8 -Xjdk-release=1.8 -Werror -Xexplicit-api=strict -module-name mapi-ktx \
-    -cp "$OUT/main:$STDLIB:$COROUTINES" -d "$OUT/ktx" "$KTX/main/kotlin"
-kotlinc -jvm-target 1.8 -Xjdk-release=1.8 -module-name mapi-ktx-test \
-    -cp "$OUT/main:$OUT/support:$OUT/ktx:$STDLIB:$COROUTINES:$JUNIT:$HAMCREST" -d "$OUT/ktx-test" "$KTX/test/kotlin"
+# A Java type the SDK declares @Nullable is a nullable Kotlin type and a mismatch is a compile error: the
+# extensions are the check that the SDK's annotations say what its Kotlin users need.
+kotlinc -jvm-target 1.8 -Xjdk-release=1.8 -Werror -Xexplicit-api=strict -Xjspecify-annotations=strict \
+    -module-name mapi-ktx -cp "$OUT/main:$JSPECIFY:$STDLIB:$COROUTINES" -d "$OUT/ktx" "$KTX/main/kotlin"
+kotlinc -jvm-target 1.8 -Xjdk-release=1.8 -Xjspecify-annotations=strict -module-name mapi-ktx-test \
+    -cp "$OUT/main:$OUT/support:$OUT/ktx:$JSPECIFY:$STDLIB:$COROUTINES:$JUNIT:$HAMCREST" -d "$OUT/ktx-test" \
+    "$KTX/test/kotlin"
 
 # 4. Run every test class.
 TEST_CLASSES=()
@@ -73,5 +81,5 @@ if [ "${#TEST_CLASSES[@]}" -eq 0 ]; then
 fi
 
 run_junit ktx-test "$OUT/junit.log" "$LIB_DIR" \
-    "$OUT/main:$OUT/support:$OUT/ktx:$OUT/ktx-test:$STDLIB:$COROUTINES:$JUNIT:$HAMCREST" \
+    "$OUT/main:$OUT/support:$OUT/ktx:$OUT/ktx-test:$JSPECIFY:$STDLIB:$COROUTINES:$JUNIT:$HAMCREST" \
     "${TEST_CLASSES[@]}"

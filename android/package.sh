@@ -34,6 +34,7 @@ android_jar=/usr/lib/android-sdk/platforms/android-23/android.jar
 missing_packages() {
     local need=()
     command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+    command -v mvn >/dev/null || need+=(maven) # resolves the SDK's JSpecify jar (build-aar.sh)
     command -v zip >/dev/null || need+=(zip)
     command -v unzip >/dev/null || need+=(unzip)
     if [ -z "${ANDROID_NDK_HOME:-}" ]; then

@@ -5,7 +5,8 @@
 #   1. installs a JDK and Maven when missing (apt-get), and resolves from Maven Central, at the versions
 #      android/toolchain/robolectric/pom.xml pins, Robolectric with JUnit and Hamcrest into
 #      build/jvm/robolectric/classpath and the framework jar of one SDK level (android-all-instrumented) into
-#      build/jvm/robolectric/android-all; once resolved, nothing is fetched again,
+#      build/jvm/robolectric/android-all, and the SDK's JSpecify annotations (android/toolchain/sdk/pom.xml)
+#      into build/jvm/sdk; once resolved, nothing is fetched again,
 #   2. builds the host libmapi with the JNI bridge (cargo build --features jni; honours CARGO_TARGET_DIR),
 #   3. compiles the SDK as Java 8 bytecode, its Android class (eu/ccvlab/api_android/MAPI) too, against the
 #      android-all jar, the test-support classes of android/sdk/src/test the suite uses, and the suite
@@ -31,6 +32,9 @@ DEPS="$ROOT/build/jvm/robolectric"
 # 1. Tools.
 ensure_jvm_tools
 resolve_jars robolectric
+resolve_jars sdk
+JSPECIFY="$(maven_jar sdk jspecify)"
+LINT="$(java8_lint)"
 ANDROID_ALL="$(find "$DEPS/android-all" -name 'android-all-instrumented-*.jar' | head -n 1)"
 if [ -z "$ANDROID_ALL" ]; then
     echo "robolectric-test: no android-all-instrumented jar in $DEPS/android-all" >&2
@@ -54,15 +58,15 @@ echo "== javac: SDK (Java 8 bytecode), MAPI against $(basename "$ANDROID_ALL"), 
 rm -rf "$OUT/main" "$OUT/android" "$OUT/support" "$OUT/test"
 mkdir -p "$OUT/main" "$OUT/android" "$OUT/support" "$OUT/test"
 find "$SDK/main/java" -name '*.java' -not -path '*/eu/ccvlab/api_android/*' | sort > "$OUT/main-sources.txt"
-javac --release 8 -Xlint:all -Werror -encoding UTF-8 -d "$OUT/main" @"$OUT/main-sources.txt"
+javac --release 8 "$LINT" -Werror -encoding UTF-8 -cp "$JSPECIFY" -d "$OUT/main" @"$OUT/main-sources.txt"
 # The instrumented framework classes implement Robolectric's ShadowedObject and carry annotations whose
 # classes it does not ship: Robolectric goes on the classpath, and -Xlint:-classfile silences the
 # "Cannot find annotation method" notes about those jars (every other warning is still an error).
-ANDROID_CP="$DEPS_CP:$ANDROID_ALL"
-javac --release 8 -Xlint:all,-classfile -Werror -encoding UTF-8 -cp "$OUT/main:$ANDROID_CP" -d "$OUT/android" \
+ANDROID_CP="$JSPECIFY:$DEPS_CP:$ANDROID_ALL"
+javac --release 8 "$LINT",-classfile -Werror -encoding UTF-8 -cp "$OUT/main:$ANDROID_CP" -d "$OUT/android" \
     "$SDK"/main/java/eu/ccvlab/api_android/*.java
 SUPPORT="$SDK/test/java/eu/ccvlab/mapi/testing"
-javac --release 8 -Xlint:all -Werror -encoding UTF-8 -cp "$OUT/main:$DEPS_CP" -d "$OUT/support" \
+javac --release 8 "$LINT" -Werror -encoding UTF-8 -cp "$OUT/main:$JSPECIFY:$DEPS_CP" -d "$OUT/support" \
     "$SUPPORT/SimulatedTerminal.java" "$SUPPORT/SimulatorBridge.java" "$SUPPORT/Fixtures.java" \
     "$SUPPORT/RecordingDelegate.java"
 # The suite compiles for Java 17, as Robolectric's own classes it calls into are.
@@ -94,5 +98,5 @@ fi
 JUNIT_JVM_ARGS=(-Drobolectric.offline=true "-Drobolectric.dependency.dir=$DEPS/android-all"
     -Drobolectric.conscryptMode=OFF -Drobolectric.sqliteMode=LEGACY -Drobolectric.graphicsMode=LEGACY)
 run_junit robolectric-test "$OUT/junit.log" "$LIB_DIR" \
-    "$OUT/main:$OUT/android:$OUT/support:$OUT/test:$DEPS_CP:$ANDROID_ALL" \
+    "$OUT/main:$OUT/android:$OUT/support:$OUT/test:$JSPECIFY:$DEPS_CP:$ANDROID_ALL" \
     "${TEST_CLASSES[@]}"

@@ -25,6 +25,12 @@ done
 aar_tree="$repo/build/android/aar/tree"
 [ -f "$aar_tree/classes.jar" ] || { echo "build-apk.sh: run android/build-aar.sh first" >&2; exit 1; }
 
+# The SDK's classes carry JSpecify annotations: javac reads them when it compiles against classes.jar.
+# shellcheck source=android/host-jvm.sh
+source android/host-jvm.sh
+resolve_jars sdk
+jspecify="$(maven_jar sdk jspecify)"
+
 version="$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' Cargo.toml)"
 work="$repo/build/android/demo"
 apk="$repo/build/android/mapi-demo-$version-debug.apk"
@@ -34,8 +40,8 @@ mkdir -p "$work/classes" "$work/apk"
 
 echo "== demo: javac, dx"
 find android/demo/src/main/java -name '*.java' | LC_ALL=C sort >"$work/sources.txt"
-javac --release 8 -encoding UTF-8 -Xlint:all -Xlint:-options -Werror \
-    -cp "$android_jar:$aar_tree/classes.jar" -d "$work/classes" @"$work/sources.txt"
+javac --release 8 -encoding UTF-8 "$(java8_lint)",-options -Werror \
+    -cp "$android_jar:$aar_tree/classes.jar:$jspecify" -d "$work/classes" @"$work/sources.txt"
 dalvik-exchange --dex --min-sdk-version="$dex_min_sdk" --output="$work/apk/classes.dex" \
     "$work/classes" "$aar_tree/classes.jar"
 

@@ -103,6 +103,11 @@ tasks.named("preBuild") {
 }
 
 dependencies {
+    // Nullness of the public API (@NullMarked packages, @Nullable): `api`, so that an app's Kotlin code
+    // compiles against the same annotations and sees String? where the SDK may return null. The same
+    // version as android/toolchain/sdk/pom.xml. Nothing reads the annotations at run time, and R8 strips
+    // them from an app.
+    api("org.jspecify:jspecify:1.0.0")
     androidTestImplementation(libs.junit)
     androidTestImplementation(libs.androidx.test.runner)
     androidTestImplementation(libs.androidx.test.ext.junit)

@@ -10,6 +10,8 @@ import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 import eu.ccvlab.mapi.internal.Flows;
 import eu.ccvlab.mapi.internal.NativeEngine;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Terminal administration (status, login/startup, activation, period closings, overviews, reprints,
  * configuration, card circuits, Mifare reads) and payment recovery. Stateless; safe to share between threads. See
@@ -54,7 +56,7 @@ public class TerminalService implements TerminalApi {
      * {@code MAPI.initialize}, else {@code MapiConfig.getCallbackExecutor()}), never on a native thread.
      */
     @Override
-    public void recoverPayment(ExternalTerminal terminal, String requestId, TerminalDelegate delegate) {
+    public void recoverPayment(ExternalTerminal terminal, @Nullable String requestId, TerminalDelegate delegate) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(delegate, "delegate must not be null");
         Flows.recoverPayment(terminal, requestId == null ? "recoverPayment" : "recoverPayment " + requestId, delegate);
@@ -109,7 +111,7 @@ public class TerminalService implements TerminalApi {
      * @throws NullPointerException  if an argument is null
      * @throws IllegalStateException if it was refused (it runs now, no reason) or the state cannot be written
      */
-    public PendingPayment resolvePendingPayment(ExternalTerminal terminal, String key, String reason) {
+    public @Nullable PendingPayment resolvePendingPayment(ExternalTerminal terminal, String key, String reason) {
         Objects.requireNonNull(terminal, "terminal must not be null");
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(reason, "reason must not be null");

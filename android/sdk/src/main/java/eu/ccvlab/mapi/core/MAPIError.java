@@ -1,5 +1,7 @@
 package eu.ccvlab.mapi.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Why the SDK itself ended a flow, rather than the terminal settling it. Found in
  * {@link eu.ccvlab.mapi.core.api.response.result.Error#mapiError()}; when the terminal answered
@@ -67,7 +69,7 @@ public enum MAPIError {
      * @param name a constant name such as {@code "RESPONSE_TIMEOUT"}, or {@code null}
      * @return the constant, or {@code null}
      */
-    public static MAPIError fromName(String name) {
+    public static @Nullable MAPIError fromName(@Nullable String name) {
         if (name == null) {
             return null;
         }

@@ -6,6 +6,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Process-wide settings of the SDK, for code that runs without Android (tests, desktop POS) or that wants
  * other values than {@code MAPI.initialize(context)} sets. An extension of this SDK: CCV's SDK has no such
@@ -15,9 +17,9 @@ import java.util.concurrent.Executors;
  */
 public final class MapiConfig {
     private static final Object LOCK = new Object();
-    private static volatile Executor callbackExecutor;
-    private static volatile File stateDirectory;
-    private static ExecutorService defaultExecutor;
+    private static volatile @Nullable Executor callbackExecutor;
+    private static volatile @Nullable File stateDirectory;
+    private static @Nullable ExecutorService defaultExecutor;
 
     private MapiConfig() {
     }
@@ -72,7 +74,8 @@ public final class MapiConfig {
      *
      * @param delegate where recovered outcomes go, or null to turn automatic recovery off
      */
-    public static void setRecoveryDelegate(eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate delegate) {
+    public static void setRecoveryDelegate(
+            eu.ccvlab.mapi.core.api.response.delegate.@Nullable PaymentDelegate delegate) {
         eu.ccvlab.mapi.internal.Flows.setRecoveryDelegate(delegate);
     }
 
@@ -87,7 +90,7 @@ public final class MapiConfig {
      * @param directory the directory, or null for none: then nothing survives a crash or a restart (RequestIDs
      *                  start again and an interrupted payment cannot be recovered automatically)
      */
-    public static void setStateDirectory(File directory) {
+    public static void setStateDirectory(@Nullable File directory) {
         stateDirectory = directory;
     }
 
@@ -96,7 +99,7 @@ public final class MapiConfig {
      *
      * @return the directory, or null
      */
-    public static File getStateDirectory() {
+    public static @Nullable File getStateDirectory() {
         return stateDirectory;
     }
 }

@@ -3,6 +3,8 @@ package eu.ccvlab.mapi.core.api;
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Terminal administration and payment recovery. Every method may be called from any thread and returns at
  * once; the outcome arrives through the delegate on the callback executor (the main thread after
@@ -58,7 +60,7 @@ public interface TerminalApi {
      *                  matches it against its journal
      * @param delegate  receives the callbacks
      */
-    void recoverPayment(ExternalTerminal terminal, String requestId, TerminalDelegate delegate);
+    void recoverPayment(ExternalTerminal terminal, @Nullable String requestId, TerminalDelegate delegate);
 
     /**
      * Asks the terminal for its last answer (RepeatLastMessage); same as {@link #recoverPayment} without a

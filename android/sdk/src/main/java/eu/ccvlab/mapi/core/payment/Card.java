@@ -1,5 +1,7 @@
 package eu.ccvlab.mapi.core.payment;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The card of a payment, as {@link PaymentResult#getCard()} reports it. Only masked card data: the SDK never
  * hands out a full card number. Immutable; thread-safe.
@@ -14,18 +16,18 @@ public final class Card {
      * @param pan         the card number, masked, or null
      * @param cardCircuit the card brand, or null
      */
-    public Card(String pan, String cardCircuit) {
+    public Card(@Nullable String pan, @Nullable String cardCircuit) {
         this.pan = pan;
         this.cardCircuit = cardCircuit;
     }
 
     /** @return the card number as the terminal reported it, masked (for example "6799******0019"), or null. Thread: any. */
-    public String pan() {
+    public @Nullable String pan() {
         return pan;
     }
 
     /** @return the masked card number; see {@link #pan()}. Thread: any. */
-    public String getPan() {
+    public @Nullable String getPan() {
         return pan;
     }
 
@@ -35,22 +37,22 @@ public final class Card {
      *
      * @return null
      */
-    public String panHash() {
+    public @Nullable String panHash() {
         return null;
     }
 
     /** @return null; see {@link #panHash()}. Thread: any. */
-    public String getPanHash() {
+    public @Nullable String getPanHash() {
         return null;
     }
 
     /** @return the card brand (for example "MAESTRO"), or null. Thread: any. */
-    public String cardCircuit() {
+    public @Nullable String cardCircuit() {
         return cardCircuit;
     }
 
     /** @return the card brand, or null. Thread: any. */
-    public String getCardCircuit() {
+    public @Nullable String getCardCircuit() {
         return cardCircuit;
     }
 

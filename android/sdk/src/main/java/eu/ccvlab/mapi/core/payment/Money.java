@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An amount in a currency, exactly as given: the SDK sends {@code value.toPlainString()} to the terminal and
  * does not round, rescale or range-check it (the terminal validates amounts; certification S1A–S1D).
@@ -51,7 +53,7 @@ public final class Money {
      * @return whether it is equal money
      */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         if (this == other) {
             return true;
         }

@@ -4,6 +4,8 @@ import java.util.Objects;
 
 import eu.ccvlab.mapi.core.RequestType;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A payment to run: its type and amount. Build one with {@link #builder()}:
  *
@@ -92,7 +94,7 @@ public final class Payment {
      *
      * @return the STAN or null
      */
-    public String originalStan() {
+    public @Nullable String originalStan() {
         return originalStan;
     }
 
@@ -101,7 +103,7 @@ public final class Payment {
      *
      * @return the STAN or null
      */
-    public String getOriginalStan() {
+    public @Nullable String getOriginalStan() {
         return originalStan;
     }
 
@@ -121,12 +123,12 @@ public final class Payment {
      *
      * @return the amount, or null
      */
-    public Money amount() {
+    public @Nullable Money amount() {
         return amount;
     }
 
     /** @return the amount, or null; see {@link #amount()}. Thread: any. */
-    public Money getAmount() {
+    public @Nullable Money getAmount() {
         return amount;
     }
 
@@ -135,12 +137,12 @@ public final class Payment {
      *
      * @return the RequestID, or null
      */
-    public String requestId() {
+    public @Nullable String requestId() {
         return requestId;
     }
 
     /** @return the app's RequestID, or null; see {@link #requestId()}. Thread: any. */
-    public String getRequestId() {
+    public @Nullable String getRequestId() {
         return requestId;
     }
 
@@ -150,27 +152,27 @@ public final class Payment {
      *
      * @return the timestamp as given, or null
      */
-    public String posTimestamp() {
+    public @Nullable String posTimestamp() {
         return posTimestamp;
     }
 
     /** @return the app's POS timestamp, or null; see {@link #posTimestamp()}. Thread: any. */
-    public String getPosTimestamp() {
+    public @Nullable String getPosTimestamp() {
         return posTimestamp;
     }
 
     /** @return the transaction id the app set, or null; not sent yet (see {@link Builder#transactionId}). Thread: any. */
-    public String transactionId() {
+    public @Nullable String transactionId() {
         return transactionId;
     }
 
     /** @return the approval code the app set, or null; not sent yet (see {@link Builder#approvalCode}). Thread: any. */
-    public String approvalCode() {
+    public @Nullable String approvalCode() {
         return approvalCode;
     }
 
     /** @return the card token the app set, or null; not sent yet (see {@link Builder#token}). Thread: any. */
-    public String token() {
+    public @Nullable String token() {
         return token;
     }
 
@@ -179,7 +181,7 @@ public final class Payment {
      *         {@link Builder#merchantReference}).
      *         Thread: any.
      */
-    public String merchantReference() {
+    public @Nullable String merchantReference() {
         return merchantReference;
     }
 
@@ -188,7 +190,7 @@ public final class Payment {
      *         {@link Builder#referenceNumber}).
      *         Thread: any.
      */
-    public Integer referenceNumber() {
+    public @Nullable Integer referenceNumber() {
         return referenceNumber;
     }
 
@@ -196,7 +198,7 @@ public final class Payment {
      * @return the request type of the original transaction the app set, or null; not sent yet (see
      *         {@link Builder#originalTransactionRequestType}). Thread: any.
      */
-    public RequestType originalTransactionRequestType() {
+    public @Nullable RequestType originalTransactionRequestType() {
         return originalTransactionRequestType;
     }
 
@@ -207,7 +209,7 @@ public final class Payment {
      * @return whether it is an equal payment
      */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         if (this == other) {
             return true;
         }
@@ -287,7 +289,7 @@ public final class Payment {
          * @param stan the STAN as the terminal printed it (leading zeros kept), or null
          * @return this builder
          */
-        public Builder originalStan(String stan) {
+        public Builder originalStan(@Nullable String stan) {
             this.originalStan = stan;
             return this;
         }
@@ -303,7 +305,7 @@ public final class Payment {
          * @return this builder
          * @throws IllegalArgumentException if {@code requestId} is not 1 to 9 ASCII digits or is zero
          */
-        public Builder requestId(String requestId) {
+        public Builder requestId(@Nullable String requestId) {
             if (requestId != null && (!requestId.matches("[0-9]{1,9}") || requestId.matches("0+"))) {
                 throw new IllegalArgumentException(
                         "requestId must be a number of 1 to 9 digits above 0 (OPI-NL), was '" + requestId + "'");
@@ -322,7 +324,7 @@ public final class Payment {
          * @param posTimestamp the timestamp, or null
          * @return this builder
          */
-        public Builder posTimestamp(String posTimestamp) {
+        public Builder posTimestamp(@Nullable String posTimestamp) {
             this.posTimestamp = posTimestamp;
             return this;
         }
@@ -334,7 +336,7 @@ public final class Payment {
          * @param transactionId the id, or null
          * @return this builder
          */
-        public Builder transactionId(String transactionId) {
+        public Builder transactionId(@Nullable String transactionId) {
             this.transactionId = transactionId;
             return this;
         }
@@ -346,7 +348,7 @@ public final class Payment {
          * @param approvalCode the code, or null
          * @return this builder
          */
-        public Builder approvalCode(String approvalCode) {
+        public Builder approvalCode(@Nullable String approvalCode) {
             this.approvalCode = approvalCode;
             return this;
         }
@@ -358,7 +360,7 @@ public final class Payment {
          * @param token the token, or null
          * @return this builder
          */
-        public Builder token(String token) {
+        public Builder token(@Nullable String token) {
             this.token = token;
             return this;
         }
@@ -372,7 +374,7 @@ public final class Payment {
          * @return this builder
          * @throws IllegalArgumentException if longer than 100 characters
          */
-        public Builder merchantReference(String merchantReference) {
+        public Builder merchantReference(@Nullable String merchantReference) {
             if (merchantReference != null && merchantReference.length() > 100) {
                 throw new IllegalArgumentException(
                         "merchantReference must be at most 100 characters, was " + merchantReference.length());
@@ -406,7 +408,7 @@ public final class Payment {
          * @param requestType the type, or null
          * @return this builder
          */
-        public Builder originalTransactionRequestType(RequestType requestType) {
+        public Builder originalTransactionRequestType(@Nullable RequestType requestType) {
             this.originalTransactionRequestType = requestType;
             return this;
         }

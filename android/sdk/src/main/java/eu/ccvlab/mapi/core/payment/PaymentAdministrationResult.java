@@ -4,6 +4,8 @@ import java.util.Objects;
 
 import eu.ccvlab.mapi.core.requests.ResultState;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The successful outcome of an abort or an administrative request (status, login, period closing…),
  * delivered to {@code TerminalDelegate.onPaymentAdministrationSuccess}.
@@ -27,7 +29,8 @@ public final class PaymentAdministrationResult<S> {
      * @param data        request-specific data, or null
      * @throws NullPointerException if {@code resultState} or {@code requestId} is null
      */
-    public PaymentAdministrationResult(ResultState resultState, String requestId, String requestType, S data) {
+    public PaymentAdministrationResult(ResultState resultState, String requestId, @Nullable String requestType,
+            @Nullable S data) {
         this(resultState, requestId, requestType, data, null);
     }
 
@@ -41,8 +44,8 @@ public final class PaymentAdministrationResult<S> {
      * @param terminalId  the id of the terminal that answered, or null
      * @throws NullPointerException if {@code resultState} or {@code requestId} is null
      */
-    public PaymentAdministrationResult(ResultState resultState, String requestId, String requestType, S data,
-            String terminalId) {
+    public PaymentAdministrationResult(ResultState resultState, String requestId, @Nullable String requestType,
+            @Nullable S data, @Nullable String terminalId) {
         this.terminalId = terminalId;
         this.resultState = Objects.requireNonNull(resultState, "resultState must not be null");
         this.requestId = Objects.requireNonNull(requestId, "requestId must not be null");
@@ -71,22 +74,22 @@ public final class PaymentAdministrationResult<S> {
     }
 
     /** @return the OPI RequestType (for example "AbortRequest", "Diagnosis"), or null. Thread: any. */
-    public String requestType() {
+    public @Nullable String requestType() {
         return requestType;
     }
 
     /** @return the OPI RequestType (for example "AbortRequest", "Diagnosis"), or null. Thread: any. */
-    public String getRequestType() {
+    public @Nullable String getRequestType() {
         return requestType;
     }
 
     /** @return request-specific data, or null. Thread: any. */
-    public S data() {
+    public @Nullable S data() {
         return data;
     }
 
     /** @return request-specific data, or null. Thread: any. */
-    public S getData() {
+    public @Nullable S getData() {
         return data;
     }
 
@@ -96,12 +99,12 @@ public final class PaymentAdministrationResult<S> {
      *
      * @return the terminal's id, or null
      */
-    public String terminalId() {
+    public @Nullable String terminalId() {
         return terminalId;
     }
 
     /** @return the terminal's id, or null; see {@link #terminalId()}. Thread: any. */
-    public String getTerminalId() {
+    public @Nullable String getTerminalId() {
         return terminalId;
     }
 

@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /** A receipt the terminal asks the POS to print (merchant, customer or journal copy), line by line. */
 public final class PaymentReceipt {
     private final List<TextLine> lines;
@@ -55,7 +57,7 @@ public final class PaymentReceipt {
      * @return whether it is an equal receipt
      */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         return other instanceof PaymentReceipt && ((PaymentReceipt) other).lines.equals(lines);
     }
 

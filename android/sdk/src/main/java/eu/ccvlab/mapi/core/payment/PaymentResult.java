@@ -4,6 +4,8 @@ import java.util.Objects;
 
 import eu.ccvlab.mapi.core.requests.ResultState;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How the terminal settled a payment (or, with {@link #recovered()}, how a recovery found it settled).
  * Delivered to {@code PaymentDelegate.onPaymentSuccess} when {@link #resultState()} is
@@ -38,8 +40,9 @@ public final class PaymentResult {
      * @param maskedPan    the card number, masked, or null
      * @throws NullPointerException if {@code resultState} or {@code requestId} is null
      */
-    public PaymentResult(ResultState resultState, String requestId, Money amount, boolean recovered,
-            String terminalId, String stan, String approvalCode, String cardCircuit, String maskedPan) {
+    public PaymentResult(ResultState resultState, String requestId, @Nullable Money amount, boolean recovered,
+            @Nullable String terminalId, @Nullable String stan, @Nullable String approvalCode,
+            @Nullable String cardCircuit, @Nullable String maskedPan) {
         this(resultState, requestId, amount, recovered, terminalId, stan, approvalCode, cardCircuit, maskedPan, null);
     }
 
@@ -59,9 +62,9 @@ public final class PaymentResult {
      *                     or null
      * @throws NullPointerException if {@code resultState} or {@code requestId} is null
      */
-    public PaymentResult(ResultState resultState, String requestId, Money amount, boolean recovered,
-            String terminalId, String stan, String approvalCode, String cardCircuit, String maskedPan,
-            String token) {
+    public PaymentResult(ResultState resultState, String requestId, @Nullable Money amount, boolean recovered,
+            @Nullable String terminalId, @Nullable String stan, @Nullable String approvalCode,
+            @Nullable String cardCircuit, @Nullable String maskedPan, @Nullable String token) {
         this(resultState, requestId, amount, recovered, terminalId, stan, approvalCode, cardCircuit, maskedPan, token,
                 null, null, null);
     }
@@ -84,9 +87,10 @@ public final class PaymentResult {
      * @param answerCode    the acquirer's action code (OPI {@code ActionCode}), or null
      * @throws NullPointerException if {@code resultState} or {@code requestId} is null
      */
-    public PaymentResult(ResultState resultState, String requestId, Money amount, boolean recovered,
-            String terminalId, String stan, String approvalCode, String cardCircuit, String maskedPan,
-            String token, String receiptNumber, String returnCode, String answerCode) {
+    public PaymentResult(ResultState resultState, String requestId, @Nullable Money amount, boolean recovered,
+            @Nullable String terminalId, @Nullable String stan, @Nullable String approvalCode,
+            @Nullable String cardCircuit, @Nullable String maskedPan, @Nullable String token,
+            @Nullable String receiptNumber, @Nullable String returnCode, @Nullable String answerCode) {
         this.receiptNumber = receiptNumber;
         this.returnCode = returnCode;
         this.answerCode = answerCode;
@@ -123,12 +127,12 @@ public final class PaymentResult {
     }
 
     /** @return the amount, or null when unknown (a recovery without journal). Thread: any. */
-    public Money amount() {
+    public @Nullable Money amount() {
         return amount;
     }
 
     /** @return the amount, or null when unknown (a recovery without journal). Thread: any. */
-    public Money getAmount() {
+    public @Nullable Money getAmount() {
         return amount;
     }
 
@@ -143,52 +147,52 @@ public final class PaymentResult {
     }
 
     /** @return the terminal's id, or null. Thread: any. */
-    public String terminalId() {
+    public @Nullable String terminalId() {
         return terminalId;
     }
 
     /** @return the terminal's id, or null. Thread: any. */
-    public String getTerminalId() {
+    public @Nullable String getTerminalId() {
         return terminalId;
     }
 
     /** @return the STAN (system trace audit number, leading zeros kept), or null. Thread: any. */
-    public String stan() {
+    public @Nullable String stan() {
         return stan;
     }
 
     /** @return the STAN (system trace audit number, leading zeros kept), or null. Thread: any. */
-    public String getStan() {
+    public @Nullable String getStan() {
         return stan;
     }
 
     /** @return the approval code, or null. Thread: any. */
-    public String approvalCode() {
+    public @Nullable String approvalCode() {
         return approvalCode;
     }
 
     /** @return the approval code, or null. Thread: any. */
-    public String getApprovalCode() {
+    public @Nullable String getApprovalCode() {
         return approvalCode;
     }
 
     /** @return the card brand, or null. Thread: any. */
-    public String cardCircuit() {
+    public @Nullable String cardCircuit() {
         return cardCircuit;
     }
 
     /** @return the card brand, or null. Thread: any. */
-    public String getCardCircuit() {
+    public @Nullable String getCardCircuit() {
         return cardCircuit;
     }
 
     /** @return the masked card number, or null. Thread: any. */
-    public String maskedPan() {
+    public @Nullable String maskedPan() {
         return maskedPan;
     }
 
     /** @return the masked card number, or null. Thread: any. */
-    public String getMaskedPan() {
+    public @Nullable String getMaskedPan() {
         return maskedPan;
     }
 
@@ -198,12 +202,12 @@ public final class PaymentResult {
      *
      * @return the token, or null
      */
-    public String token() {
+    public @Nullable String token() {
         return token;
     }
 
     /** @return the card token, or null; see {@link #token()}. Thread: any. */
-    public String getToken() {
+    public @Nullable String getToken() {
         return token;
     }
 
@@ -227,12 +231,12 @@ public final class PaymentResult {
      *
      * @return the STAN (leading zeros kept), or null
      */
-    public String paymentSTAN() {
+    public @Nullable String paymentSTAN() {
         return stan;
     }
 
     /** @return the STAN, or null; see {@link #paymentSTAN()}. Thread: any. */
-    public String getPaymentSTAN() {
+    public @Nullable String getPaymentSTAN() {
         return stan;
     }
 
@@ -242,12 +246,12 @@ public final class PaymentResult {
      *
      * @return the token, or null
      */
-    public String cardToken() {
+    public @Nullable String cardToken() {
         return token;
     }
 
     /** @return the card token, or null; see {@link #cardToken()}. Thread: any. */
-    public String getCardToken() {
+    public @Nullable String getCardToken() {
         return token;
     }
 
@@ -257,12 +261,12 @@ public final class PaymentResult {
      *
      * @return the receipt number, or null
      */
-    public String receiptNumber() {
+    public @Nullable String receiptNumber() {
         return receiptNumber;
     }
 
     /** @return the receipt number, or null; see {@link #receiptNumber()}. Thread: any. */
-    public String getReceiptNumber() {
+    public @Nullable String getReceiptNumber() {
         return receiptNumber;
     }
 
@@ -272,12 +276,12 @@ public final class PaymentResult {
      *
      * @return the return code, or null
      */
-    public String returnCode() {
+    public @Nullable String returnCode() {
         return returnCode;
     }
 
     /** @return the return code, or null; see {@link #returnCode()}. Thread: any. */
-    public String getReturnCode() {
+    public @Nullable String getReturnCode() {
         return returnCode;
     }
 
@@ -288,12 +292,12 @@ public final class PaymentResult {
      *
      * @return the answer code, or null
      */
-    public String answerCode() {
+    public @Nullable String answerCode() {
         return answerCode;
     }
 
     /** @return the answer code, or null; see {@link #answerCode()}. Thread: any. */
-    public String getAnswerCode() {
+    public @Nullable String getAnswerCode() {
         return answerCode;
     }
 
@@ -303,12 +307,12 @@ public final class PaymentResult {
      *
      * @return null
      */
-    public String trxReferenceNumber() {
+    public @Nullable String trxReferenceNumber() {
         return null;
     }
 
     /** @return null; see {@link #trxReferenceNumber()}. Thread: any. */
-    public String getTrxReferenceNumber() {
+    public @Nullable String getTrxReferenceNumber() {
         return null;
     }
 
@@ -318,12 +322,12 @@ public final class PaymentResult {
      *
      * @return null
      */
-    public String hashData() {
+    public @Nullable String hashData() {
         return null;
     }
 
     /** @return null; see {@link #hashData()}. Thread: any. */
-    public String getHashData() {
+    public @Nullable String getHashData() {
         return null;
     }
 
@@ -333,12 +337,12 @@ public final class PaymentResult {
      *
      * @return the card, or null
      */
-    public Card card() {
+    public @Nullable Card card() {
         return maskedPan == null && cardCircuit == null ? null : new Card(maskedPan, cardCircuit);
     }
 
     /** @return the card, or null; see {@link #card()}. Thread: any. */
-    public Card getCard() {
+    public @Nullable Card getCard() {
         return card();
     }
 

@@ -8,6 +8,8 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * (An extension, not in CCV's SDK.) A payment whose outcome the terminal has not told yet: it may have
  * moved money. The SDK keeps it in its state directory until the terminal's answer about it arrives
@@ -33,11 +35,11 @@ public final class PendingPayment {
     }
 
     private final String key;
-    private final String requestId;
-    private final String requestType;
-    private final Money amount;
-    private final String terminal;
-    private final Long startedAtMillis;
+    private final @Nullable String requestId;
+    private final @Nullable String requestType;
+    private final @Nullable Money amount;
+    private final @Nullable String terminal;
+    private final @Nullable Long startedAtMillis;
     private final State state;
     private final int attempts;
     private final String reason;
@@ -78,7 +80,7 @@ public final class PendingPayment {
         return Collections.unmodifiableList(payments);
     }
 
-    private static String emptyToNull(String value) {
+    private static @Nullable String emptyToNull(@Nullable String value) {
         return value == null || value.isEmpty() ? null : value;
     }
 
@@ -88,27 +90,27 @@ public final class PendingPayment {
     }
 
     /** @return the payment's RequestID, or null when its record cannot be read */
-    public String requestId() {
+    public @Nullable String requestId() {
         return requestId;
     }
 
     /** @return the OPI RequestType ({@code CardPayment}, {@code PaymentRefund}…), or null */
-    public String requestType() {
+    public @Nullable String requestType() {
         return requestType;
     }
 
     /** @return the amount asked, or null */
-    public Money amount() {
+    public @Nullable Money amount() {
         return amount;
     }
 
     /** @return the terminal ({@code address:port}), or null */
-    public String terminal() {
+    public @Nullable String terminal() {
         return terminal;
     }
 
     /** @return when it was started (ms since the epoch), or null */
-    public Long startedAtMillis() {
+    public @Nullable Long startedAtMillis() {
         return startedAtMillis;
     }
 

@@ -2,6 +2,8 @@ package eu.ccvlab.mapi.core.payment;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /** One line of text from the terminal: a display line or a receipt line. */
 public final class TextLine {
     private final String text;
@@ -33,7 +35,7 @@ public final class TextLine {
      * @return whether it is an equal line
      */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         return other instanceof TextLine && ((TextLine) other).text.equals(text);
     }
 

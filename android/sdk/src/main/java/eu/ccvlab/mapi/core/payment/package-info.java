@@ -15,5 +15,11 @@
  * are ours. Each class lives in its own file, so a rename is a one-line move.
  *
  * <p>Every value here is immutable and safe to share between threads.
+ *
+ * <p><b>Nullness.</b> {@code @NullMarked}: a parameter or result is never null unless its type says
+ * {@code @Nullable} (JSpecify); Kotlin reads these as real types.
  */
+@NullMarked
 package eu.ccvlab.mapi.core.payment;
+
+import org.jspecify.annotations.NullMarked;

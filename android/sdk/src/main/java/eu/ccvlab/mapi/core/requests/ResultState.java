@@ -2,6 +2,8 @@ package eu.ccvlab.mapi.core.requests;
 
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The terminal's verdict on a request: OPI's {@code OverallResult}, as one constant. Values OPI defines
  * but this enum does not name (LoggedOut, CommunicationError, UnknownCard, NotSupported…) are
@@ -42,7 +44,7 @@ public enum ResultState {
      * @param value the text, may be {@code null}
      * @return the matching constant; {@link #UNKNOWN} for {@code null} or anything not listed here
      */
-    public static ResultState from(String value) {
+    public static ResultState from(@Nullable String value) {
         if (value == null) {
             return UNKNOWN;
         }

@@ -2,6 +2,8 @@ package eu.ccvlab.mapi.core.terminal;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How to reach one payment terminal: address, ports, OPI dialect and socket layout. Immutable; build one
  * with {@link #builder()}. Pass it with every call: the SDK keeps one session per terminal (IP address,
@@ -152,12 +154,12 @@ public final class ExternalTerminal {
      *
      * @return the shift number, or null when none was set
      */
-    public Integer shiftNumber() {
+    public @Nullable Integer shiftNumber() {
         return shiftNumber;
     }
 
     /** @return the shift number, or null; see {@link #shiftNumber()}. Thread: any. */
-    public Integer getShiftNumber() {
+    public @Nullable Integer getShiftNumber() {
         return shiftNumber;
     }
 
@@ -166,7 +168,7 @@ public final class ExternalTerminal {
      *
      * @return the overrides, or null when the dialect's profile applies unchanged
      */
-    public WireProfile wireProfile() {
+    public @Nullable WireProfile wireProfile() {
         return wireProfile;
     }
 
@@ -297,7 +299,7 @@ public final class ExternalTerminal {
      * @return whether it is an equal terminal
      */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         if (this == other) {
             return true;
         }
@@ -361,7 +363,7 @@ public final class ExternalTerminal {
          * @param wireProfile the overrides, or null for none
          * @return this builder
          */
-        public Builder wireProfile(WireProfile wireProfile) {
+        public Builder wireProfile(@Nullable WireProfile wireProfile) {
             this.wireProfile = wireProfile;
             return this;
         }

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Extension (not in CCV's SDK): overrides of how this SDK spells the parts of an OPI request on which public
  * sources disagree, for one terminal, without a new release. Without one a terminal uses its dialect's profile,
@@ -108,7 +110,7 @@ public final class WireProfile {
      * @param key a key, e.g. {@code "abort-request-id"}
      * @return the value, or null
      */
-    public String get(String key) {
+    public @Nullable String get(String key) {
         return overrides.get(key);
     }
 
@@ -124,7 +126,7 @@ public final class WireProfile {
 
     /** Equal when they override the same keys with the same values. Thread: any. */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         return other instanceof WireProfile && overrides.equals(((WireProfile) other).overrides);
     }
 

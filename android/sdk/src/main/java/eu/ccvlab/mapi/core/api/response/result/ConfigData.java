@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Configuration values the terminal reports, by name, delivered to {@code TerminalDelegate.configData} before the
  * final callback of {@code TerminalApi.getConfig}. This is the type CCV's SDK apps import; the older
@@ -40,7 +42,7 @@ public class ConfigData {
      * @param name a value's name
      * @return the value, or null
      */
-    public String get(String name) {
+    public @Nullable String get(String name) {
         return values.get(name);
     }
 

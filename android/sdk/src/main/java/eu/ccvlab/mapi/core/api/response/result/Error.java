@@ -5,6 +5,8 @@ import java.util.Objects;
 import eu.ccvlab.mapi.core.MAPIError;
 import eu.ccvlab.mapi.core.requests.ResultState;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Why a request or an abort did not succeed, delivered to {@code TerminalDelegate.onError}. Not a
  * {@link Throwable}: the name is CCV's, so inside code that imports it, Java's own {@code java.lang.Error}
@@ -37,8 +39,8 @@ public final class Error {
      * @param detail         what happened and what to do, for support logs (required)
      * @throws NullPointerException if {@code resultState} or {@code detail} is null
      */
-    public Error(MAPIError mapiError, ResultState resultState, String requestId, boolean recoveryNeeded,
-            String detail) {
+    public Error(@Nullable MAPIError mapiError, ResultState resultState, @Nullable String requestId,
+            boolean recoveryNeeded, String detail) {
         this.mapiError = mapiError;
         this.resultState = Objects.requireNonNull(resultState, "resultState must not be null");
         this.requestId = requestId;
@@ -47,12 +49,12 @@ public final class Error {
     }
 
     /** @return the SDK's error, or null when the terminal itself answered with a non-success result. Thread: any. */
-    public MAPIError mapiError() {
+    public @Nullable MAPIError mapiError() {
         return mapiError;
     }
 
     /** @return the SDK's error, or null when the terminal itself answered with a non-success result. Thread: any. */
-    public MAPIError getMapiError() {
+    public @Nullable MAPIError getMapiError() {
         return mapiError;
     }
 
@@ -67,12 +69,12 @@ public final class Error {
     }
 
     /** @return extension: the RequestID concerned, or null when nothing was sent. Thread: any. */
-    public String requestId() {
+    public @Nullable String requestId() {
         return requestId;
     }
 
     /** @return extension: the RequestID concerned, or null when nothing was sent. Thread: any. */
-    public String getRequestId() {
+    public @Nullable String getRequestId() {
         return requestId;
     }
 
