@@ -45,6 +45,8 @@ kotlin {
     compilerOptions {
         jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_1_8)
         allWarningsAsErrors.set(true)
+        // The SDK's JSpecify nullness as real Kotlin types, a mismatch an error: as android/ktx-test.sh.
+        freeCompilerArgs.add("-Xjspecify-annotations=strict")
     }
 }
 

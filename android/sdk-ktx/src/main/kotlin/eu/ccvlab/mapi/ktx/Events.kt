@@ -8,8 +8,8 @@ import eu.ccvlab.mapi.core.payment.TextLine
 import java.util.concurrent.atomic.AtomicBoolean
 
 /**
- * Something a payment produced while it ran, as emitted by [paymentEvents] in protocol order, ending with
- * exactly one [Finished]. Events are emitted in the collector's coroutine context, whatever dispatcher that is.
+ * Something a payment produced while it ran, as [PaymentHandle.events] (and the older [paymentEvents]) emit it
+ * in protocol order, ending with exactly one [Finished]. Events are emitted in the collector's coroutine context, whatever dispatcher that is.
  */
 public sealed interface PaymentEvent {
 
@@ -26,14 +26,16 @@ public sealed interface PaymentEvent {
     /**
      * The terminal waits for a yes/no answer from the cashier (`askCustomerSignature`,
      * `askCustomerIdentification`, `askMerchantSignature`, `onDeliverGoodsOrServices`). Call [answer] once,
-     * from any thread, now or later (after showing a dialog, say): the terminal waits until then. When the
-     * collection stops before an answer, the SDK answers "no" itself.
+     * from any thread, now or later (after showing a dialog, say): the terminal waits until then. When a
+     * [paymentEvents] collection or a [paymentAwait] stops before an answer, the SDK answers "no" itself; a
+     * [PaymentHandle]'s question stays open across re-collection, until answered or [PaymentHandle.abort].
      *
      * @property kind what is asked
      */
     public class Question internal constructor(
         public val kind: QuestionKind,
         private val callback: Callback,
+        private val onAnswered: () -> Unit = {},
     ) : PaymentEvent {
         private val answered = AtomicBoolean()
 
@@ -49,6 +51,7 @@ public sealed interface PaymentEvent {
         public fun answer(yes: Boolean): Boolean {
             if (!answered.compareAndSet(false, true)) return false
             if (yes) callback.onSuccess() else callback.onFailure()
+            onAnswered()
             return true
         }
 
@@ -58,10 +61,11 @@ public sealed interface PaymentEvent {
 
     /**
      * The terminal asks for the customer's signature drawn on the POS screen (`drawCustomerSignature`). Call
-     * [sign] or [decline] once, from any thread; the SDK declines by itself when the collection stops first.
+     * [sign] or [decline] once, from any thread. The SDK declines by itself as it answers a [Question] "no".
      */
     public class SignatureRequest internal constructor(
         private val callback: CustomerSignatureCallback,
+        private val onAnswered: () -> Unit = {},
     ) : PaymentEvent {
         private val answered = AtomicBoolean()
 
@@ -77,6 +81,7 @@ public sealed interface PaymentEvent {
         public fun sign(png: ByteArray): Boolean {
             if (!answered.compareAndSet(false, true)) return false
             callback.onSignature(png)
+            onAnswered()
             return true
         }
 
@@ -88,6 +93,7 @@ public sealed interface PaymentEvent {
         public fun decline(): Boolean {
             if (!answered.compareAndSet(false, true)) return false
             callback.onFailure()
+            onAnswered()
             return true
         }
 

@@ -8,13 +8,14 @@ import java.util.logging.Logger
 
 /**
  * A payment outcome that arrived after the coroutine waiting for it had stopped (cancelled, timed out, or its
- * collector threw). The payment may well have been approved: record it like any other outcome.
+ * collector threw), or a [PaymentHandle]'s outcome that nobody awaited or collected when it arrived. The payment
+ * may well have been approved: record it like any other outcome.
  *
  * @property terminal the terminal the payment ran on
  * @property payment what was asked (type and amount), or null for a recovery
  * @property outcome how the terminal settled it
- * @property abortSent whether the SDK sent an AbortRequest when the coroutine stopped; false when the
- *   payment had already ended by then, or for a recovery (nothing to abort)
+ * @property abortSent whether an AbortRequest was sent for it (a stopped coroutine's, or [PaymentHandle.abort]);
+ *   false when the payment had already ended by then, or for a recovery (nothing to abort)
  */
 public data class LatePaymentOutcome(
     val terminal: ExternalTerminal,
@@ -55,15 +56,14 @@ public object MapiCoroutines {
     internal val logger: Logger = Logger.getLogger("eu.ccvlab.mapi.ktx")
 
     /**
-     * The handler a payment call uses when none is passed: logs the late outcome at WARNING on logger
-     * `eu.ccvlab.mapi.ktx`. A POS should replace it at startup with one that books the outcome (an approved
-     * payment means money moved). Read when the call starts. Thread: any.
+     * The handler a payment call uses when none is passed: [LateOutcomes.recorder], which writes each late
+     * outcome to the state directory until the app acknowledges it ([LateOutcomes.records]). Replace it with one
+     * that books the outcome in the POS's own records if the POS has such a place (an approved payment means
+     * money moved); a replacement must be as durable. Read when the call starts. Thread: any.
      */
     @Volatile
     @JvmStatic
-    public var lateOutcomeHandler: LateOutcomeHandler = LateOutcomeHandler { late ->
-        logger.log(Level.WARNING, "payment outcome after its coroutine stopped: {0}", late)
-    }
+    public var lateOutcomeHandler: LateOutcomeHandler = LateOutcomes.recorder
 
     internal fun onCallbackExecutor(what: String, block: () -> Unit) {
         val task = Runnable {

@@ -1,19 +1,10 @@
 package eu.ccvlab.mapi.ktx
 
-import eu.ccvlab.mapi.core.Callback
-import eu.ccvlab.mapi.core.DeliveryBoxCallback
 import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate
 import eu.ccvlab.mapi.core.api.response.delegate.TerminalDelegate
 import eu.ccvlab.mapi.core.api.response.result.Error
-import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback
-import eu.ccvlab.mapi.core.payment.DisplayTextRequest
-import eu.ccvlab.mapi.core.payment.EReceiptRequest
-import eu.ccvlab.mapi.core.payment.MainTextRequest
 import eu.ccvlab.mapi.core.payment.Payment
 import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult
-import eu.ccvlab.mapi.core.payment.PaymentReceipt
-import eu.ccvlab.mapi.core.payment.PaymentResult
-import eu.ccvlab.mapi.core.payment.TextLine
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.atomic.AtomicBoolean
@@ -39,7 +30,7 @@ internal class PaymentRun(
     private val payment: Payment?,
     private val sendAbort: ((TerminalDelegate) -> Unit)?,
     private val handler: LateOutcomeHandler,
-) : PaymentDelegate {
+) : PaymentEventDelegate() {
     private val lock = Any()
     private var state = RUNNING
     private var abortSent = false
@@ -56,17 +47,17 @@ internal class PaymentRun(
     }
 
     // The callback executor must never block, hence trySend into an unlimited buffer.
-    private fun push(event: PaymentEvent) {
+    override fun push(event: PaymentEvent) {
         events.trySend(event)
     }
 
-    private fun ask(event: PaymentEvent) {
+    override fun ask(event: PaymentEvent) {
         pendingAnswers.add(event)
         // After the collection stopped nobody will answer: say no now rather than leave the terminal waiting.
         if (!events.trySend(event).isSuccess) declineIfOpen(event)
     }
 
-    private fun finish(outcome: PaymentOutcome) {
+    override fun finish(outcome: PaymentOutcome) {
         val collectorWaits = synchronized(lock) {
             if (state == RUNNING) {
                 state = FINISHED
@@ -124,62 +115,6 @@ internal class PaymentRun(
             is PaymentEvent.SignatureRequest -> event.decline()
             else -> Unit
         }
-    }
-
-    override fun showTerminalOutputLines(lines: List<TextLine>) = push(TerminalEvent.CashierDisplay(lines.toList()))
-
-    override fun showOnCustomerDisplay(mainText: MainTextRequest, lines: DisplayTextRequest) =
-        push(PaymentEvent.CustomerDisplay(lines.lines().toList()))
-
-    override fun printMerchantReceiptAndSignature(receipt: PaymentReceipt) =
-        push(TerminalEvent.ReceiptReady(ReceiptKind.MERCHANT, receipt))
-
-    override fun printCustomerReceiptAndSignature(receipt: PaymentReceipt) =
-        push(TerminalEvent.ReceiptReady(ReceiptKind.CUSTOMER, receipt))
-
-    override fun printJournalReceipt(receipt: PaymentReceipt) =
-        push(TerminalEvent.ReceiptReady(ReceiptKind.JOURNAL, receipt))
-
-    override fun printDccOffer(receipt: PaymentReceipt) =
-        push(TerminalEvent.ReceiptReady(ReceiptKind.DCC_OFFER, receipt))
-
-    override fun storeEJournal(journal: String) = push(TerminalEvent.EJournal(journal))
-
-    override fun eReceipt(eReceiptRequest: EReceiptRequest) = push(TerminalEvent.EReceiptReady(eReceiptRequest.content()))
-
-    override fun drawCustomerSignature(callback: CustomerSignatureCallback) =
-        ask(PaymentEvent.SignatureRequest(callback))
-
-    override fun askCustomerIdentification(callback: Callback) =
-        ask(PaymentEvent.Question(QuestionKind.CUSTOMER_IDENTIFICATION, callback))
-
-    override fun askCustomerSignature(callback: Callback) =
-        ask(PaymentEvent.Question(QuestionKind.CUSTOMER_SIGNATURE, callback))
-
-    override fun askMerchantSignature(callback: Callback) =
-        ask(PaymentEvent.Question(QuestionKind.MERCHANT_SIGNATURE, callback))
-
-    override fun onDeliverGoodsOrServices(callback: DeliveryBoxCallback) =
-        ask(
-            PaymentEvent.Question(
-                QuestionKind.GOODS_DELIVERED,
-                object : Callback {
-                    override fun onSuccess() = callback.proceed(true)
-
-                    override fun onFailure() = callback.proceed(false)
-                },
-            ),
-        )
-
-    override fun onPaymentSuccess(result: PaymentResult) = finish(PaymentOutcome.Approved(result))
-
-    override fun onPaymentError(result: PaymentResult) = finish(PaymentOutcome.NotApproved(result))
-
-    override fun onError(error: Error) = finish(PaymentOutcome.of(error))
-
-    override fun onPaymentAdministrationSuccess(result: PaymentAdministrationResult<*>) {
-        // Not a payment's final callback; reporting it as one would end the flow on a wrong answer.
-        MapiCoroutines.logger.log(Level.WARNING, "administration result on a payment delegate ignored: {0}", result)
     }
 
     private companion object {

@@ -19,7 +19,8 @@ import kotlinx.coroutines.flow.Flow
 // the outcome would lose money. The handler is the way between those two.
 
 /**
- * Starts a payment each time the returned cold flow is collected, and emits what the terminal sends while it
+ * Deprecated: use [startPayment], whose payment survives the collector. Starts a payment each time the returned
+ * cold flow is collected, and emits what the terminal sends while it
  * runs: display lines, receipts, e-journal, questions to answer, then exactly one [PaymentEvent.Finished], after
  * which the flow completes. A refused, declined or failed payment is a [PaymentOutcome], never an exception.
  *
@@ -37,6 +38,12 @@ import kotlinx.coroutines.flow.Flow
  * @return the cold flow of one payment per collection
  * @throws NullPointerException at once if called from Java with a null argument (nothing is sent)
  */
+@Deprecated(
+    "A cold flow: cancelling its collection aborts the payment and collecting it again starts another one, " +
+        "which lifecycle-bound collection (repeatOnLifecycle, stateIn(WhileSubscribed), a rotation) does. " +
+        "Start the payment with startPayment and collect the handle's events or progress: see docs/kotlin.md.",
+    ReplaceWith("startPayment(terminal, payment, onLateOutcome).events"),
+)
 public fun PaymentApi.paymentEvents(
     terminal: ExternalTerminal,
     payment: Payment,
@@ -46,14 +53,20 @@ public fun PaymentApi.paymentEvents(
 }
 
 /**
- * As [paymentEvents], for a reservation (pre-authorisation, `PaymentApi.reservation`). Same threads and
- * cancellation.
+ * Deprecated: use [startReservation]. As [paymentEvents], for a reservation (pre-authorisation,
+ * `PaymentApi.reservation`). Same threads and cancellation.
  *
  * @param terminal the terminal
  * @param payment the amount to reserve
  * @param onLateOutcome receives the outcome if the collection stopped first
  * @return the cold flow of one reservation per collection
  */
+@Deprecated(
+    "A cold flow: cancelling its collection aborts the payment and collecting it again starts another one, " +
+        "which lifecycle-bound collection (repeatOnLifecycle, stateIn(WhileSubscribed), a rotation) does. " +
+        "Start it with startReservation and collect the handle's events or progress: see docs/kotlin.md.",
+    ReplaceWith("startReservation(terminal, payment, onLateOutcome).events"),
+)
 public fun PaymentApi.reservationEvents(
     terminal: ExternalTerminal,
     payment: Payment,
@@ -71,7 +84,9 @@ public fun PaymentApi.reservationEvents(
  * do, and ignores the rest). A question [onEvent] leaves unanswered keeps the terminal waiting.
  *
  * Cancelling the caller aborts the payment and throws [kotlinx.coroutines.CancellationException] at once; the
- * payment's real outcome then goes to [onLateOutcome], on the callback executor (see [paymentEvents]).
+ * payment's real outcome then goes to [onLateOutcome], on the callback executor (see [paymentEvents]). The
+ * payment thus lives as long as the calling coroutine: call it from a scope that outlives the screen
+ * (`viewModelScope`), never from an Activity's `lifecycleScope`, or use [startPayment].
  *
  * @param terminal the terminal
  * @param payment type and amount
@@ -84,7 +99,9 @@ public suspend fun PaymentApi.paymentAwait(
     payment: Payment,
     onLateOutcome: LateOutcomeHandler = MapiCoroutines.lateOutcomeHandler,
     onEvent: suspend (PaymentEvent) -> Unit = ::answerNo,
-): PaymentOutcome = paymentEvents(terminal, payment, onLateOutcome).outcome(onEvent)
+): PaymentOutcome = paymentRunFlow(terminal, payment, { abort(terminal, it) }, onLateOutcome) {
+    payment(terminal, payment, it)
+}.outcome(onEvent)
 
 /**
  * As [paymentAwait], for a reservation. Same threads and cancellation.
@@ -100,7 +117,9 @@ public suspend fun PaymentApi.reservationAwait(
     payment: Payment,
     onLateOutcome: LateOutcomeHandler = MapiCoroutines.lateOutcomeHandler,
     onEvent: suspend (PaymentEvent) -> Unit = ::answerNo,
-): PaymentOutcome = reservationEvents(terminal, payment, onLateOutcome).outcome(onEvent)
+): PaymentOutcome = paymentRunFlow(terminal, payment, { abort(terminal, it) }, onLateOutcome) {
+    reservation(terminal, payment, it)
+}.outcome(onEvent)
 
 /**
  * Settles a payment whose outcome is unknown ([PaymentOutcome.NeedsRecovery]) by asking the terminal for its
