@@ -18,7 +18,7 @@ mod session_harness;
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mapi::message::abort::AbortDisplay;
 use mapi::message::codec::{encode_frame, FrameDecoder};
@@ -74,8 +74,7 @@ fn drive(mut transport: Transport) -> (mpsc::UnboundedSender<Command>, Events) {
             tokio::select! {
                 command = inbox.recv() => match command {
                     Some(Command::Start(request)) => {
-                        transport.session().start(*request, Instant::now());
-                        transport.flush();
+                        transport.start_request(*request);
                     }
                     Some(Command::Pause(paused, resume)) => {
                         let _ = paused.send(());

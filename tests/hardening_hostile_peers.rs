@@ -132,8 +132,7 @@ impl Till {
                 tokio::select! {
                     request = requests.recv() => match request {
                         Some(request) => {
-                            transport.session().start(request, Instant::now());
-                            transport.flush();
+                            transport.start_request(request);
                         }
                         None => return,
                     },

@@ -517,7 +517,7 @@ enum Step {
     DropFirst,
     Advance(u64),
     Garbage,
-    /// The client arms an abort for the running request (`abort_lane`).
+    /// The transport arms an abort for the running request (`transport::AbortLane`).
     ArmAbort,
     /// … and the app's thread fires it (silent or not), or the client withdraws it.
     FireArmed(bool),

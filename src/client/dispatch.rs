@@ -7,16 +7,17 @@ use std::sync::Arc;
 use super::delegate::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
 };
-use super::driver::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
+use super::task::{call, local_error, Flow, FlowKind, TerminalMsg, TerminalTask};
 use crate::error::MapiError;
 use crate::message::masking::mask_card_data;
+use crate::message::RequestId;
 use crate::message::{DeviceTarget, OverallResult, ServiceRequestType, TextLine};
 use crate::session::{Event, FlowError, InputAnswer, Outcome, Response, DELIVERY_BOX};
 
 impl TerminalTask {
     pub(super) fn dispatch(&mut self, event: Event) {
-        // An abort fired from the app's thread is recorded before any event can be its outcome.
-        self.absorb_fired_aborts();
+        // An abort fired from the app's thread is bound before any event can be its outcome.
+        self.bind_fired_aborts();
         match event {
             Event::Output { target, lines, .. } => self.dispatch_output(&target, &lines),
             Event::InputRequested {
@@ -32,12 +33,7 @@ impl TerminalTask {
                 else {
                     log::warn!("terminal asked a question with no request running; answering no");
                     if let Some(transport) = self.transport.as_mut() {
-                        let _ = transport.session().answer_input(
-                            ticket,
-                            InputAnswer::Confirm(false),
-                            std::time::Instant::now(),
-                        );
-                        transport.flush();
+                        let _ = transport.answer_input(ticket, InputAnswer::Confirm(false));
                     }
                     return;
                 };
@@ -91,7 +87,7 @@ impl TerminalTask {
                 Some(flow) => self.finish(flow, outcome),
                 None => log::error!("outcome for unknown command {}", command.0),
             },
-            // The terminal's task arms an abort for it right after this event (sync_abort_lane).
+            // The transport arms an abort for it as soon as the request has left.
             Event::RequestSent { .. } | Event::Diagnostic(_) => {}
         }
     }
@@ -315,5 +311,53 @@ pub(super) fn deliver_payment(delegate: &Arc<dyn Delegate>, result: &PaymentResu
         call("on_payment_success", || delegate.on_payment_success(result));
     } else {
         call("on_payment_error", || delegate.on_payment_error(result));
+    }
+}
+
+impl TerminalTask {
+    /// Binds the aborts fired from the app's thread that the transport recorded to their
+    /// delegates. Runs before any event is handled and before the task starts an abort itself.
+    pub(super) fn bind_fired_aborts(&mut self) {
+        let Some(transport) = self.transport.as_mut() else {
+            return;
+        };
+        for recorded in transport.take_fired_aborts() {
+            let Some(delegate) = self.lane.take(recorded.ticket) else {
+                log::error!(
+                    "abort {} was recorded but nobody waits for it",
+                    recorded.request_id
+                );
+                continue;
+            };
+            match recorded.command {
+                Some(command) => {
+                    self.flows.insert(
+                        command,
+                        Flow {
+                            kind: FlowKind::Abort,
+                            delegate,
+                            request_id: recorded.request_id,
+                            journaled: false,
+                        },
+                    );
+                }
+                None => {
+                    let error = local_error(
+                        Some(MapiError::NotAFlowHappening),
+                        Some(recorded.request_id),
+                        "the abort went out but its request was no longer known; recover the payment to learn its outcome".to_owned(),
+                    );
+                    call("on_error", || delegate.on_error(&error));
+                }
+            }
+        }
+    }
+
+    /// The delegate of an abort fired and never recorded (the task is ending), with its id.
+    pub(super) fn drain_lane(&mut self) -> Option<(RequestId, Arc<dyn Delegate>)> {
+        let (ticket, request_id) = self.lane.lane.drain()?;
+        self.lane
+            .take(ticket)
+            .map(|delegate| (request_id, delegate))
     }
 }

@@ -1,131 +1,28 @@
-//! The task that owns one terminal's transport on the engine thread: it allocates RequestIDs,
-//! writes the in-flight journal before a request can leave, and turns session events into
-//! delegate callbacks — each command's outcome exactly once.
+//! The loop of one terminal's task on the engine thread (its state is in `task`): it builds the
+//! transport, allocates RequestIDs, and writes the in-flight journal before a request can leave.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::abort_lane::{check_period, AbortLane};
-use super::delegate::{Delegate, SdkError};
+use super::abort_tickets::{LaneEntry, TaskIds};
+use super::delegate::Delegate;
 use super::durability::RequestIdStore;
 use super::journal::{now_ms, EntryState, Journal, JournalEntry, JOURNAL_VERSION};
 use super::operation::{self, Operation, PaymentKind};
-use super::recovery_flow::Gate;
+use super::recovery_state::{retry_due, Gate};
+use super::task::{call, local_error, Flow, FlowKind, TerminalMsg, TerminalTask};
 use super::terminal::Terminal;
 use super::validation;
 use crate::dialect::SocketMode;
 use crate::error::MapiError;
-use crate::message::{Amount, RequestId};
-use crate::session::{
-    AbortCommand, CommandId, Event, InputAnswer, InputTicket, Session, SessionConfig,
-};
+use crate::message::RequestId;
+use crate::session::{AbortCommand, Event, Session, SessionConfig};
 use crate::transport::{Endpoint, TapSlot, Transport};
-
-/// Messages to one terminal's task.
-pub(crate) enum TerminalMsg {
-    Run {
-        terminal: Terminal,
-        operation: Operation,
-        delegate: Arc<dyn Delegate>,
-    },
-    AnswerInput(InputTicket, InputAnswer),
-    ListenAddress(
-        Terminal,
-        std::sync::mpsc::Sender<Result<Option<SocketAddr>, String>>,
-    ),
-    /// A payment that waited for an automatic recovery; runs now, or is refused if that
-    /// recovery settled nothing (it is never the cause of a second recovery).
-    RunAfterRecovery {
-        operation: Operation,
-        delegate: Arc<dyn Delegate>,
-    },
-    /// An operator settles a pending entry by hand; the answer says what was resolved.
-    ResolvePending {
-        terminal: Terminal,
-        key: String,
-        reason: String,
-        reply: std::sync::mpsc::Sender<Result<Option<super::PendingPayment>, String>>,
-    },
-}
-
-pub(super) enum FlowKind {
-    Payment {
-        amount: Amount,
-        currency: String,
-        /// A reservation or capture: a terminal that answers NotSupported lacks the
-        /// authorise-and-capture flow (`AUTH_AND_CAP_FLOW_NOT_SUPPORTED`).
-        auth_and_capture: bool,
-    },
-    /// A card read (detection, validation): answered like a payment, but no money moves.
-    CardInquiry,
-    Abort,
-    Administration,
-    /// RepeatLastMessage (and, on PrintLastTicket, the TicketReprint after it) about the
-    /// journal's unsettled entries.
-    Recovery(Box<super::recovery_flow::RecoveryRun>),
-}
-
-/// A command the app is waiting on, and where its callbacks go.
-pub(super) struct Flow {
-    pub(super) kind: FlowKind,
-    pub(super) delegate: Arc<dyn Delegate>,
-    pub(super) request_id: RequestId,
-    /// Its in-flight journal entry was written (cleared once the outcome is settled).
-    pub(super) journaled: bool,
-}
-
-/// One terminal's state on the engine thread.
-pub(super) struct TerminalTask {
-    pub(super) terminal: Terminal,
-    pub(super) transport: Option<Transport>,
-    pub(super) ids: Result<Arc<Mutex<RequestIdStore>>, String>,
-    pub(super) journal: Journal,
-    /// Where the outcomes of automatic recovery go; `None`: recovery runs only when asked.
-    pub(super) recovery_delegate: Option<Arc<dyn Delegate>>,
-    /// The next automatic recovery attempt, after an answer that settled nothing.
-    pub(super) retry: Option<super::recovery_flow::Retry>,
-    pub(super) flows: HashMap<CommandId, Flow>,
-    pub(super) self_tx: mpsc::UnboundedSender<TerminalMsg>,
-    /// The engine's wire-trace switch, handed to every transport this task builds.
-    tap: Arc<TapSlot>,
-    /// Where an abort of the running request waits, armed, for the app's thread to fire it.
-    pub(super) lane: Arc<AbortLane>,
-}
-
-impl Drop for TerminalTask {
-    /// A task that ends with flows pending (a panic in the engine, or the engine shutting down)
-    /// still answers each of them once: the app must never wait forever for a callback.
-    fn drop(&mut self) {
-        // The lane is emptied before any delegate hears of the end: an app that reacts to the
-        // error with an abort must find no armed abort of this dead task (its write would go out
-        // with nobody left to record it) and reach the engine, which answers it.
-        let lane_waiting = self.lane.drain();
-        for (_, flow) in self.flows.drain() {
-            let error = SdkError {
-                mapi_error: Some(MapiError::TerminalConnectionLost),
-                result: None,
-                request_id: Some(flow.request_id),
-                recovery_needed: flow.journaled,
-                detail: "the payment engine stopped while this request ran (internal error); its outcome is unknown — recover it".to_owned(),
-            };
-            call("on_error", || flow.delegate.on_error(&error));
-        }
-        for (request_id, delegate) in lane_waiting {
-            let error = local_error(
-                Some(MapiError::TerminalConnectionLost),
-                Some(request_id),
-                "the payment engine stopped while this abort ran (internal error); recover the payment to learn its outcome".to_owned(),
-            );
-            call("on_error", || delegate.on_error(&error));
-        }
-    }
-}
 
 /// Runs one terminal until the engine drops its sender.
 pub(crate) async fn run(
@@ -134,7 +31,7 @@ pub(crate) async fn run(
     self_tx: mpsc::UnboundedSender<TerminalMsg>,
     recovery_delegate: Option<Arc<dyn Delegate>>,
     tap: Arc<TapSlot>,
-    lane: Arc<AbortLane>,
+    lane: Arc<LaneEntry>,
 ) {
     let (ids, journal) = open_state(&terminal);
     let mut task = TerminalTask {
@@ -157,11 +54,8 @@ pub(crate) async fn run(
                 None => break,
             },
             event = next_event(&mut task.transport) => task.dispatch(event),
-            () = super::recovery_flow::retry_due(task.retry.as_ref()) => task.retry_now().await,
-            // A fired abort is absorbed below, with everything else that changes what may be armed.
-            () = task.lane.check_after(check_period(task.terminal.timeouts.abort)) => {}
+            () = retry_due(task.retry.as_ref()) => task.retry_now().await,
         }
-        task.sync_abort_lane();
     }
 }
 
@@ -192,27 +86,6 @@ fn open_state(terminal: &Terminal) -> (Result<Arc<Mutex<RequestIdStore>>, String
     (ids, Journal::new(state_dir, &terminal.key().file_stem()))
 }
 
-/// Runs a delegate callback; a panic in app code is logged, never allowed to stop the engine.
-pub(super) fn call(what: &str, f: impl FnOnce()) {
-    if catch_unwind(AssertUnwindSafe(f)).is_err() {
-        log::error!("the app's {what} callback panicked; the SDK carries on");
-    }
-}
-
-pub(super) fn local_error(
-    error: Option<MapiError>,
-    request_id: Option<RequestId>,
-    detail: String,
-) -> SdkError {
-    SdkError {
-        mapi_error: error,
-        result: None,
-        request_id,
-        recovery_needed: false,
-        detail,
-    }
-}
-
 impl TerminalTask {
     /// Apps pass their terminal settings with every call; a change applies from the next request.
     /// The network side is rebuilt only when nothing runs, so a running payment never loses its connection.
@@ -231,11 +104,10 @@ impl TerminalTask {
             ..terminal.clone()
         } == self.terminal;
         if terminal.wire_profile != self.terminal.wire_profile {
-            // The armed abort was built with the old spelling.
-            self.withdraw_armed_abort();
             if let Some(transport) = self.transport.as_mut() {
-                transport.session().set_wire_profile(terminal.wire_profile);
+                transport.set_wire_profile(terminal.wire_profile);
             }
+            self.bind_fired_aborts();
         }
         if same_connection {
             self.terminal.request_token = terminal.request_token;
@@ -292,8 +164,8 @@ impl TerminalTask {
             .await
             .map_err(|e| e.to_string())?;
             transport.set_wire_tap(Arc::clone(&self.tap));
-            transport.set_fired_abort_gate(Arc::clone(&self.lane) as _);
-            self.transport = Some(transport);
+            let ids = Box::new(TaskIds(self.ids.clone()));
+            self.transport = Some(transport.with_abort_lane(Arc::clone(&self.lane.lane), ids));
         }
         self.transport
             .as_mut()
@@ -338,15 +210,11 @@ impl TerminalTask {
             }
             TerminalMsg::AnswerInput(ticket, answer) => {
                 if let Some(transport) = self.transport.as_mut() {
-                    if let Err(error) =
-                        transport
-                            .session()
-                            .answer_input(ticket, answer, std::time::Instant::now())
-                    {
+                    if let Err(error) = transport.answer_input(ticket, answer) {
                         log::warn!("{error}");
                     }
-                    transport.flush();
                 }
+                self.bind_fired_aborts();
             }
             TerminalMsg::ListenAddress(terminal, reply) => {
                 self.reconfigure(terminal);
@@ -419,7 +287,10 @@ impl TerminalTask {
         if matches!(operation, Operation::Abort { .. }) {
             // An abort fired from the app's thread counts first, and an armed one must not go out
             // after this one (one abort at a time); withdrawn first, its RequestID is reused here.
-            self.withdraw_armed_abort();
+            if let Some(transport) = self.transport.as_mut() {
+                transport.withdraw_armed_abort();
+            }
+            self.bind_fired_aborts();
         }
         let app_id = match &operation {
             Operation::Payment(payment) => payment.request_id.clone(),
@@ -438,7 +309,6 @@ impl TerminalTask {
                 return;
             }
         };
-        let now = std::time::Instant::now();
         let (kind, request, journal_entry) = match operation {
             #[cfg(feature = "simulator")]
             Operation::InjectPanic => panic!("panic injected by a test"),
@@ -447,13 +317,12 @@ impl TerminalTask {
                     request_id: id.clone(),
                     via,
                     display,
-                    pos_timestamp: Some(operation::pos_timestamp()),
+                    pos_timestamp: Some(crate::transport::pos_timestamp()),
                 };
                 let Some(transport) = self.transport.as_mut() else {
                     return;
                 };
-                let command_id = transport.session().abort(command, now);
-                transport.flush();
+                let command_id = transport.abort(command);
                 self.flows.insert(
                     command_id,
                     Flow {
@@ -511,9 +380,7 @@ impl TerminalTask {
         // The journal is written (and fsynced) before the session can queue a byte; a request that
         // the session will refuse (another one runs) must not overwrite the running one's entry.
         let mut journaled = false;
-        if let Some(entry) =
-            journal_entry.filter(|_| transport.session().running_request().is_none())
-        {
+        if let Some(entry) = journal_entry.filter(|_| transport.running_request().is_none()) {
             if let Err(error) = self.journal.record(&entry) {
                 let detail = format!("{error}; the payment was not started");
                 call("on_error", || {
@@ -523,8 +390,7 @@ impl TerminalTask {
             }
             journaled = true;
         }
-        let command_id = transport.session().start(request, now);
-        transport.flush();
+        let command_id = transport.start_request(request);
         self.flows.insert(
             command_id,
             Flow {

@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::abort_lane::AbortLane;
+use super::abort_tickets::LaneEntry;
 use super::delegate::{Delegate, PendingPayment, SdkError};
-use super::driver::{self, TerminalMsg};
+use super::driver;
 use super::journal::Journal;
 use super::operation::Operation;
 use super::recovery::pending_of;
+use super::task::TerminalMsg;
 use super::terminal::{Terminal, TerminalKey};
 use super::wire_trace::{WireTraceConfig, WireTraceControl, WireTraceError};
 use crate::error::MapiError;
@@ -43,28 +44,28 @@ enum EngineMsg {
 /// Each terminal's abort lane, found by the app's thread without the engine thread. A list: an
 /// engine serves a handful of terminals, and comparing in place allocates nothing on the abort path.
 #[derive(Default)]
-struct Lanes(Mutex<Vec<(TerminalKey, Arc<AbortLane>)>>);
+struct Lanes(Mutex<Vec<(TerminalKey, Arc<LaneEntry>)>>);
 
 impl Lanes {
-    fn list(&self) -> std::sync::MutexGuard<'_, Vec<(TerminalKey, Arc<AbortLane>)>> {
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<(TerminalKey, Arc<LaneEntry>)>> {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn find(&self, terminal: &Terminal) -> Option<Arc<AbortLane>> {
+    fn find(&self, terminal: &Terminal) -> Option<Arc<LaneEntry>> {
         self.list()
             .iter()
             .find(|(key, _)| key.is_of(terminal))
             .map(|(_, lane)| Arc::clone(lane))
     }
 
-    fn get_or_insert(&self, key: &TerminalKey) -> Arc<AbortLane> {
+    fn get_or_insert(&self, key: &TerminalKey) -> Arc<LaneEntry> {
         let mut list = self.list();
         if let Some((_, lane)) = list.iter().find(|(k, _)| k == key) {
             return Arc::clone(lane);
         }
-        let lane = Arc::new(AbortLane::default());
+        let lane = Arc::new(LaneEntry::default());
         list.push((key.clone(), Arc::clone(&lane)));
         lane
     }
@@ -136,7 +137,7 @@ impl Engine {
     /// Runs `operation` on `terminal`; the outcome reaches `delegate` exactly once. Returns at once.
     ///
     /// An abort on the running request's connection is written from the calling thread when the
-    /// terminal's task has one armed (see `abort_lane`), so it never waits for the engine thread;
+    /// terminal's transport has one armed (see `transport::AbortLane`), so it never waits for the engine thread;
     /// its outcome still arrives on the engine thread like every other.
     pub fn run(&self, terminal: &Terminal, operation: Operation, delegate: Arc<dyn Delegate>) {
         let delegate = match &operation {
@@ -144,7 +145,7 @@ impl Engine {
                 via: AbortVia::SameConnection,
                 display,
             } => match self.shared.lanes.find(terminal) {
-                Some(lane) => match lane.fire(*display, &terminal.wire_profile, delegate) {
+                Some(entry) => match entry.fire(*display, &terminal.wire_profile, delegate) {
                     Ok(()) => return,
                     Err(delegate) => delegate,
                 },

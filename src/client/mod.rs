@@ -2,7 +2,7 @@
 //! [`TerminalService`] taking a [`Terminal`] and a [`Delegate`] on every call, plus the
 //! durability that keeps a crash from losing a transaction.
 
-mod abort_lane;
+mod abort_tickets;
 pub mod conformance;
 mod delegate;
 mod dispatch;
@@ -13,7 +13,9 @@ pub mod journal;
 mod operation;
 pub mod recovery;
 mod recovery_flow;
+mod recovery_state;
 mod services;
+mod task;
 mod terminal;
 mod validation;
 pub mod wire_trace;

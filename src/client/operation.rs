@@ -137,10 +137,7 @@ pub enum Operation {
     InjectPanic,
 }
 
-/// Local time as CCV's terminals expect it in POSTimeStamp (no zone).
-pub(crate) fn pos_timestamp() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string()
-}
+use crate::transport::pos_timestamp;
 
 /// The token request, when the app asked for tokens (encoding unverified: one place).
 fn token_request(terminal: &Terminal) -> Option<PrivateData> {

@@ -20,68 +20,17 @@ use std::sync::Arc;
 
 use super::delegate::{Delegate, PaymentResult, PendingPayment, SdkError};
 use super::dispatch::deliver_payment;
-use super::driver::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
 use super::journal::{EntryState, JournalEntry, Stored};
 use super::operation::{self, Administration, Operation};
 use super::recovery::{describe, judge, pending_of, summary, Verdict};
+use super::recovery_state::{Gate, RecoveryRun, Retry, Stage};
+use super::task::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
 use crate::error::MapiError;
 use crate::message::{OverallResult, RequestId};
 use crate::session::{Outcome, Response};
 
 /// Automatic attempts after an answer that settled nothing, before recovery waits to be asked.
 const MAX_AUTOMATIC_ATTEMPTS: u32 = 8;
-
-/// What a recovery flow is about and where it stands.
-pub(crate) struct RecoveryRun {
-    /// The journal's readable entries of this terminal when the flow started, oldest first.
-    candidates: Vec<JournalEntry>,
-    /// Started by the engine (automatic recovery), not by the app.
-    automatic: bool,
-    /// A payment that waits for this recovery.
-    then: Option<(Operation, Arc<dyn Delegate>)>,
-    stage: Stage,
-    /// Receipt lines of the reprint (masked), kept as evidence.
-    pub(super) receipt: Vec<String>,
-}
-
-enum Stage {
-    Repeat,
-    /// The TicketReprint after a PrintLastTicket about `index` (the newest entry when `None`).
-    Reprint {
-        index: Option<usize>,
-    },
-}
-
-impl RecoveryRun {
-    /// Whether the reprint (whose receipt is evidence) is running.
-    pub(super) fn is_reprinting(&self) -> bool {
-        matches!(self.stage, Stage::Reprint { .. })
-    }
-}
-
-/// Automatic attempts since the last settled answer, and when the next one is due.
-pub(crate) struct Retry {
-    at: Option<tokio::time::Instant>,
-    attempt: u32,
-}
-
-/// Resolves when an automatic attempt is due; never without one.
-pub(crate) async fn retry_due(retry: Option<&Retry>) {
-    match retry.and_then(|r| r.at) {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// What a new payment meets on a terminal.
-pub(crate) enum Gate {
-    /// Nothing unsettled.
-    Open,
-    /// Refused before sending, with this error.
-    Refuse(SdkError),
-    /// Recover the unsettled entry first, then run it.
-    RecoverFirst,
-}
 
 impl TerminalTask {
     /// Whether a new payment may start now.
@@ -264,7 +213,7 @@ impl TerminalTask {
         let running = self
             .transport
             .as_mut()
-            .and_then(|t| t.session().running_request().cloned());
+            .and_then(|t| t.running_request().cloned());
         if let Some(running) = running {
             let error = SdkError {
                 mapi_error: Some(MapiError::FlowAlreadyHappening),
@@ -301,10 +250,7 @@ impl TerminalTask {
             self.unsettled(run, delegate, "the connection to the terminal is gone");
             return;
         };
-        let command = transport
-            .session()
-            .start(request, std::time::Instant::now());
-        transport.flush();
+        let command = transport.start_request(request);
         self.flows.insert(
             command,
             Flow {

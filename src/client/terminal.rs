@@ -113,7 +113,7 @@ impl Terminal {
             language_code: "en".to_owned(),
             application_sender: "mapi-rs".to_owned(),
             timeouts: Timeouts::for_dialect(dialect),
-            max_amount: Amount(super::validation::default_max_amount()),
+            max_amount: Amount(default_max_amount()),
             state_dir: None,
             request_token: false,
             transport_limits: TransportLimits::default(),
@@ -200,6 +200,11 @@ impl Terminal {
             workstation_id: self.workstation_id.clone(),
         }
     }
+}
+
+/// The default highest amount: eight digits with cents, what CCV's OPI amount fields carry.
+pub(crate) fn default_max_amount() -> rust_decimal::Decimal {
+    rust_decimal::Decimal::new(99_999_999, 2)
 }
 
 /// What identifies one session in the engine.

@@ -1,8 +1,6 @@
 //! Checks made before a payment leaves, so that a request the terminal must refuse never reaches
 //! it (certification S1A–S1D) and a request the dialect cannot express fails with CCV's error name.
 
-use rust_decimal::Decimal;
-
 use super::delegate::SdkError;
 use super::operation::{Payment, PaymentKind};
 use super::terminal::Terminal;
@@ -132,11 +130,6 @@ fn is_pos_timestamp(text: &str) -> bool {
         && tail
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'Z' | '+' | '-' | ':'))
-}
-
-/// The default highest amount: eight digits with cents, what CCV's OPI amount fields carry.
-pub(crate) fn default_max_amount() -> Decimal {
-    Decimal::new(99_999_999, 2)
 }
 
 #[cfg(test)]

@@ -139,29 +139,8 @@ fn abort(
     match shared.offer_abort(order) {
         AbortOutcome::Ignored => shared.event(SimEvent::AbortIgnored { request_id }),
         AbortOutcome::Accepted => log::info!("simulator: abort {request_id} accepted"),
-        AbortOutcome::Refused(order) => refuse_abort(shared, order),
+        AbortOutcome::Refused(order) => shared.refuse_abort(order),
     }
-}
-
-/// Answers an AbortRequest with Failure: nothing runs, or the payment is past authorisation.
-pub(crate) fn refuse_abort(shared: &Shared, order: AbortOrder) {
-    if let Some(answer) = responses::plain_answer(&order.request, OverallResult::Failure) {
-        send_abort_answer(shared, order.conn, &answer, false);
-    }
-}
-
-/// Writes an AbortRequest's answer and reports it.
-pub(crate) fn send_abort_answer(
-    shared: &Shared,
-    conn: ConnectionId,
-    answer: &Message,
-    accepted: bool,
-) {
-    shared.send(conn, answer);
-    shared.event(SimEvent::AbortAnswered {
-        request_id: answer.request_id().clone(),
-        accepted,
-    });
 }
 
 /// RepeatLastMessage: finish a running payment first (skipping its gates), then repeat the stored

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::device;
-use super::dispatch;
 use super::events::{ConnectionId, RunStep, SimEvent};
 use super::receipt::{self, Copy, ReceiptFacts};
 use super::responses::{self, Facts};
@@ -109,7 +108,7 @@ impl Run {
                         return Err(Interrupted::Abort(order))
                     }
                     // The phase rule makes this unreachable; answer it rather than lose it.
-                    Some(RunControl::Abort(order)) => dispatch::refuse_abort(&self.shared, order),
+                    Some(RunControl::Abort(order)) => self.shared.refuse_abort(order),
                     Some(RunControl::Finish) => {
                         self.finish_now = true;
                         if gate {
@@ -453,13 +452,13 @@ impl Run {
         });
         if self.script.abort_responses_first {
             if let Some((conn, answer)) = &abort {
-                dispatch::send_abort_answer(&self.shared, *conn, answer, true);
+                self.shared.send_abort_answer(*conn, answer, true);
             }
         }
         let delivered = !self.closed_by_us && self.shared.send(self.conn, &payment);
         if !self.script.abort_responses_first {
             if let Some((conn, answer)) = &abort {
-                dispatch::send_abort_answer(&self.shared, *conn, answer, true);
+                self.shared.send_abort_answer(*conn, answer, true);
             }
         }
         self.shared.event(SimEvent::PaymentFinished {

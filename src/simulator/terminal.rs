@@ -20,7 +20,7 @@ use super::script::{Script, Stage};
 use super::waiters::DeviceWaiters;
 use crate::dialect::{Dialect, SocketMode};
 use crate::message::abort::AbortDisplay;
-use crate::message::{CardServiceRequest, Message, RequestId, TextLine};
+use crate::message::{CardServiceRequest, Message, OverallResult, RequestId, TextLine};
 
 /// What a channel-0 connection task is asked to do by the other tasks.
 #[derive(Debug)]
@@ -383,6 +383,22 @@ impl Shared {
     /// Whether a payment runs now.
     pub(crate) fn is_running(&self) -> bool {
         lock(&self.state).running.is_some()
+    }
+
+    /// Answers an AbortRequest with Failure: nothing runs, or the payment is past authorisation.
+    pub(crate) fn refuse_abort(&self, order: AbortOrder) {
+        if let Some(answer) = responses::plain_answer(&order.request, OverallResult::Failure) {
+            self.send_abort_answer(order.conn, &answer, false);
+        }
+    }
+
+    /// Writes an AbortRequest's answer and reports it.
+    pub(crate) fn send_abort_answer(&self, conn: ConnectionId, answer: &Message, accepted: bool) {
+        self.send(conn, answer);
+        self.event(SimEvent::AbortAnswered {
+            request_id: answer.request_id().clone(),
+            accepted,
+        });
     }
 
     /// Offers an AbortRequest to the running payment (the F1A/F1B decision).

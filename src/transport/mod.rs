@@ -3,9 +3,11 @@
 //! bytes and time into the session and hands its events up. It decides nothing the session decides.
 
 mod connection;
+mod lane;
 mod tap;
 
 pub use connection::{ConnWriter, WriteError};
+pub use lane::{pos_timestamp, AbortLane, AbortTicket, RecordedAbort, RequestIds};
 pub use tap::{Direction, TapConnection, TapEvent, TapSlot, WireTap};
 
 use std::collections::{BTreeMap, HashMap};
@@ -17,7 +19,11 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use crate::dialect::SocketMode;
-use crate::session::{Action, ConnId, Event, Session};
+use crate::message::{RequestId, WireProfile};
+use crate::session::{
+    AbortCommand, Action, CommandId, ConnId, Event, InputAnswer, InputTicket, Request, Session,
+    SessionError,
+};
 use connection::{FrameBoundaries, IoEvent};
 
 /// Where the terminal is and how the POS side listens.
@@ -84,21 +90,11 @@ pub enum TransportError {
     },
 }
 
-/// Hands an abort that left outside the engine thread back to the session.
-///
-/// The client layer may put an armed AbortRequest (see [`Session::arm_abort`]) on the wire from the
-/// app's thread through the connection's [`ConnWriter`]. The session must learn of it before it
-/// sees any byte that could be the terminal's answer, so the transport asks the gate before it
-/// feeds any I/O into the session.
-pub trait FiredAbortGate: Send + Sync {
-    /// Registers an abort fired since the last call with the session
-    /// ([`Session::armed_abort_fired`]); returns the connection and the frame that went out, for
-    /// the wire trace.
-    fn absorb(&self, session: &mut Session) -> Option<(ConnId, Vec<u8>)>;
-}
-
-/// A [`Session`] connected to the network. Use [`Transport::session`] to issue commands, then
-/// [`Transport::flush`]; await [`Transport::next_event`] for what the app must see.
+/// A [`Session`] connected to the network, and its only owner. Commands ([`Transport::start_request`],
+/// [`Transport::abort`], [`Transport::answer_input`], …) go to the session and out on the network
+/// at once; await [`Transport::next_event`] for what the app must see. With an [`AbortLane`]
+/// ([`Transport::with_abort_lane`]) the transport keeps an abort of the running request armed for
+/// the app's thread, and records a fired one before it handles any I/O.
 ///
 /// Channel-1 slot policy. The terminal opens a channel-1 connection for its device requests
 /// (receipts, display text, cashier questions) and must get in, even when the slots are taken by
@@ -124,8 +120,10 @@ pub struct Transport {
     io_rx: mpsc::Receiver<IoEvent>,
     /// The wire trace's view of the connections (inert unless a tap is installed).
     tracer: tap::Tracer,
-    /// Aborts that left from the app's thread, absorbed before any I/O is handled.
-    fired_aborts: Option<Arc<dyn FiredAbortGate>>,
+    /// The abort lane and where its aborts' RequestIDs come from.
+    lane: Option<(Arc<AbortLane>, Box<dyn RequestIds>)>,
+    /// Fired aborts the session recorded, until the owner takes them.
+    recorded: Vec<RecordedAbort>,
 }
 
 impl Drop for Transport {
@@ -204,7 +202,8 @@ impl Transport {
             io_tx,
             io_rx,
             tracer: tap::Tracer::default(),
-            fired_aborts: None,
+            lane: None,
+            recorded: Vec::new(),
         })
     }
 
@@ -220,31 +219,154 @@ impl Transport {
         );
     }
 
-    /// Installs the gate through which aborts written outside the engine thread reach the session.
-    pub fn set_fired_abort_gate(&mut self, gate: Arc<dyn FiredAbortGate>) {
-        self.fired_aborts = Some(gate);
+    /// Keeps an abort of the running request armed in `lane` from now on, its RequestIDs taken
+    /// from `ids`.
+    pub fn with_abort_lane(mut self, lane: Arc<AbortLane>, ids: Box<dyn RequestIds>) -> Self {
+        self.lane = Some((lane, ids));
+        self.settle();
+        self
     }
 
-    /// Lets the session learn of an abort fired outside the engine thread (see
-    /// [`FiredAbortGate`]). Runs before every I/O event; the client also calls it before it
-    /// starts anything itself.
-    pub fn absorb_fired_abort(&mut self) {
-        let Some(gate) = &self.fired_aborts else {
-            return;
-        };
-        if let Some((conn, frame)) = gate.absorb(&mut self.session) {
-            self.tracer.written(conn, &frame);
+    /// Starts `request` (see [`Session::start`]) and sends it as soon as it can.
+    pub fn start_request(&mut self, request: Request) -> CommandId {
+        self.absorb_fired_abort();
+        let command = self.session.start(request, Instant::now());
+        self.settle();
+        command
+    }
+
+    /// Aborts the running request (see [`Session::abort`]). Call
+    /// [`Transport::withdraw_armed_abort`] before taking the abort's RequestID, so an armed abort
+    /// cannot go out after this one and its id is reused.
+    pub fn abort(&mut self, command: AbortCommand) -> CommandId {
+        self.withdraw_armed_abort();
+        let command = self.session.abort(command, Instant::now());
+        self.settle();
+        command
+    }
+
+    /// Answers the terminal's question `ticket` (see [`Session::answer_input`]).
+    pub fn answer_input(
+        &mut self,
+        ticket: InputTicket,
+        answer: InputAnswer,
+    ) -> Result<(), SessionError> {
+        self.absorb_fired_abort();
+        let result = self.session.answer_input(ticket, answer, Instant::now());
+        self.settle();
+        result
+    }
+
+    /// Spells the next abort with `profile` (the armed one, built with the old profile, is
+    /// withdrawn).
+    pub fn set_wire_profile(&mut self, profile: WireProfile) {
+        self.withdraw_armed_abort();
+        self.session.set_wire_profile(profile);
+        self.settle();
+    }
+
+    /// The RequestID of the running request, if any.
+    pub fn running_request(&self) -> Option<&RequestId> {
+        self.session.running_request()
+    }
+
+    /// Records an abort fired from the app's thread, then takes the armed one out of the lane
+    /// (giving its RequestID back): the owner is about to run an abort itself.
+    pub fn withdraw_armed_abort(&mut self) {
+        self.absorb_fired_abort();
+        let generation = self
+            .lane
+            .as_ref()
+            .and_then(|(lane, _)| lane.armed_generation());
+        if let Some(generation) = generation {
+            self.withdraw_generation(generation);
         }
     }
 
-    /// The write side of an open connection, to put an armed abort on the wire from any thread.
-    pub fn writer(&self, conn: ConnId) -> Option<Arc<ConnWriter>> {
-        self.writers.get(&conn).cloned()
+    /// The fired aborts the session recorded since the last call, oldest first. Take them before
+    /// handling the event [`Transport::next_event`] returned: it may be one's outcome.
+    pub fn take_fired_aborts(&mut self) -> Vec<RecordedAbort> {
+        std::mem::take(&mut self.recorded)
     }
 
-    /// The session, to start requests, aborts and answers. Call [`Transport::flush`] afterwards.
-    pub fn session(&mut self) -> &mut Session {
-        &mut self.session
+    /// Lets the session learn of an abort fired from the app's thread. Runs before every command
+    /// and every I/O event, so before any byte that could answer the abort.
+    fn absorb_fired_abort(&mut self) {
+        let Some((lane, _)) = &self.lane else {
+            return;
+        };
+        if let Some((recorded, wire)) = lane.absorb(&mut self.session) {
+            if let Some((conn, frame)) = wire {
+                self.tracer.written(conn, &frame);
+            }
+            self.recorded.push(recorded);
+        }
+    }
+
+    fn withdraw_generation(&mut self, generation: u64) {
+        let Some((lane, ids)) = self.lane.as_mut() else {
+            return;
+        };
+        if lane.withdraw(generation) {
+            if let Some(id) = self.session.disarm_abort(generation) {
+                ids.give_back(&id);
+            }
+        } else {
+            // Fired a moment ago, from the app's thread.
+            self.absorb_fired_abort();
+        }
+    }
+
+    /// Carries out what the session asked for, then keeps the lane in step: withdraws an armed
+    /// abort that is no longer right (its request ended, another abort started) and arms one when
+    /// a request has left and no abort runs.
+    fn settle(&mut self) {
+        self.flush();
+        self.absorb_fired_abort();
+        let Some((lane, _)) = &self.lane else {
+            return;
+        };
+        if let Some(generation) = lane.armed_generation() {
+            if !self.session.armed_abort_is_current(generation) {
+                self.withdraw_generation(generation);
+            }
+        }
+        self.arm();
+    }
+
+    fn arm(&mut self) {
+        let Some((lane, ids)) = self.lane.as_mut() else {
+            return;
+        };
+        if !lane.is_empty() {
+            return;
+        }
+        let Some(conn) = self.session.abort_armable() else {
+            return;
+        };
+        let Some(writer) = self.writers.get(&conn).cloned() else {
+            return;
+        };
+        let id = match ids.take() {
+            Ok(id) => id,
+            Err(error) => {
+                log::debug!("no RequestID to arm an abort with ({error}); aborts take the engine");
+                return;
+            }
+        };
+        let timestamp = pos_timestamp();
+        let profile = self.session.config().wire_profile;
+        match self.session.arm_abort(id.clone(), Some(timestamp.clone())) {
+            Some(armed) => {
+                let generation = armed.generation;
+                if !lane.arm(armed, profile, writer, Some(&timestamp)) {
+                    if let Some(id) = self.session.disarm_abort(generation) {
+                        ids.give_back(&id);
+                    }
+                }
+            }
+            None => ids.give_back(&id),
+        }
     }
 
     /// The address the channel-1 listener is bound to.
@@ -253,7 +375,7 @@ impl Transport {
     }
 
     /// Carries out what the session asked for (connects, writes, closes). Never blocks.
-    pub fn flush(&mut self) {
+    fn flush(&mut self) {
         while let Some(action) = self.session.poll_action() {
             match action {
                 Action::Connect(conn) => {
@@ -294,10 +416,20 @@ impl Transport {
     /// future between events loses nothing.
     pub async fn next_event(&mut self) -> Event {
         loop {
-            self.flush();
+            self.settle();
             if let Some(event) = self.session.poll_event() {
                 return event;
             }
+            // While an abort is armed or fired, look at the lane now and then: a fired abort the
+            // terminal never answers must still be recorded, so its timeout ends it.
+            let lane_check = self
+                .lane
+                .as_ref()
+                .filter(|(lane, _)| !lane.is_empty())
+                .map(|_| {
+                    tokio::time::Instant::now()
+                        + lane::check_period(self.session.config().abort_timeout)
+                });
             let session_due = self
                 .session
                 .poll_timeout()
@@ -307,10 +439,10 @@ impl Transport {
                 .values()
                 .filter_map(|slot| slot.frame_due)
                 .min();
-            let deadline = match (session_due, frame_due) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            let deadline = [session_due, frame_due, lane_check]
+                .into_iter()
+                .flatten()
+                .min();
             let sleep = async {
                 match deadline {
                     Some(at) => tokio::time::sleep_until(at).await,
@@ -335,6 +467,7 @@ impl Transport {
                     Err(error) => log::warn!("accepting a channel-1 connection failed: {error}"),
                 },
                 () = sleep => {
+                    self.absorb_fired_abort();
                     self.session.handle_timeout(Instant::now());
                     self.drop_unfinished_frames();
                 }
