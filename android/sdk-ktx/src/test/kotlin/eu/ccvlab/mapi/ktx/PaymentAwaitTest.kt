@@ -210,7 +210,7 @@ class PaymentAwaitTest {
             val reprint = terminals.retrieveLastTicketAwait(terminal) as AdministrationOutcome.Succeeded
             val copy = reprint.receipts(ReceiptKind.CUSTOMER).single().receipt.plainTextLines()
             assertTrue(copy.toString(), copy[0].contains("DUPLICATE"))
-            for (wire in listOf("\"Diagnosis\"", "\"Login\"", "\"ReconciliationWithClosure\"", "\"Reconciliation\"")) {
+            for (wire in listOf("\"GetStatus\"", "\"Login\"", "\"ReconciliationWithClosure\"", "\"Reconciliation\"")) {
                 assertEquals(wire, 1, simulator.receivedContaining(wire).size)
             }
         }
@@ -221,7 +221,7 @@ class PaymentAwaitTest {
         SimulatedTerminal.startNl("success").use { simulator ->
             val terminal = simulator.terminal()
             val circuits = terminals.cardCircuitsAwait(terminal) as AdministrationOutcome.Succeeded
-            assertEquals(listOf("MAESTRO", "MASTERCARD", "VISA", "VPAY"), circuits.result.data())
+            assertEquals(listOf("MAES", "ECMC", "VISA", "AMEX"), circuits.result.data())
             val config = terminals.getConfigAwait(terminal) as AdministrationOutcome.Succeeded
             val values = config.output.filterIsInstance<TerminalEvent.ConfigReceived>().single().config
             assertEquals("EUR", values.get("Currency"))
