@@ -1,10 +1,7 @@
 package eu.ccvlab.mapi.demo;
 
 import java.math.BigDecimal;
-import java.text.SimpleDateFormat;
 import java.util.Currency;
-import java.util.Date;
-import java.util.List;
 import java.util.Locale;
 
 import android.app.Activity;
@@ -28,22 +25,8 @@ import eu.ccvlab.api_android.MAPI;
 import eu.ccvlab.mapi.api.PaymentService;
 import eu.ccvlab.mapi.api.TerminalService;
 import eu.ccvlab.mapi.api.TokenService;
-import eu.ccvlab.mapi.core.Callback;
-import eu.ccvlab.mapi.core.DeliveryBoxCallback;
-import eu.ccvlab.mapi.core.api.response.delegate.PaymentDelegate;
-import eu.ccvlab.mapi.core.api.response.delegate.TokenDelegate;
-import eu.ccvlab.mapi.core.api.response.result.ConfigData;
-import eu.ccvlab.mapi.core.api.response.result.Error;
-import eu.ccvlab.mapi.core.machine.CustomerSignatureCallback;
-import eu.ccvlab.mapi.core.payment.DisplayTextRequest;
-import eu.ccvlab.mapi.core.payment.EReceiptRequest;
-import eu.ccvlab.mapi.core.payment.MainTextRequest;
 import eu.ccvlab.mapi.core.payment.Money;
 import eu.ccvlab.mapi.core.payment.Payment;
-import eu.ccvlab.mapi.core.payment.PaymentAdministrationResult;
-import eu.ccvlab.mapi.core.payment.PaymentReceipt;
-import eu.ccvlab.mapi.core.payment.PaymentResult;
-import eu.ccvlab.mapi.core.payment.TextLine;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 
 /**
@@ -68,7 +51,12 @@ public final class DemoActivity extends Activity {
     private TextView log;
     private ScrollView logScroll;
     private TextView receipts;
+    private AlertDialog questionDialog;
+    private DemoModel model;
 
+    // The framework's retention across a configuration change, which AndroidX's ViewModel is built on:
+    // deprecated in favour of that library, which this demo, built from Debian's tools without Gradle, lacks.
+    @SuppressWarnings("deprecation")
     @Override
     protected void onCreate(Bundle savedInstanceState) {
         super.onCreate(savedInstanceState);
@@ -76,7 +64,33 @@ public final class DemoActivity extends Activity {
         MAPI.initialize(getApplicationContext());
         setContentView(buildScreen());
         restoreSettings();
-        append("ready: enter the terminal's address, then Pay");
+        // After a rotation, the previous Activity's model, with the request still running into it.
+        model = (DemoModel) getLastNonConfigurationInstance();
+        boolean fresh = model == null;
+        if (fresh) {
+            model = new DemoModel();
+        }
+        model.attach(new ModelScreen());
+        if (fresh) {
+            append("ready: enter the terminal's address, then Pay");
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    @Override
+    public Object onRetainNonConfigurationInstance() {
+        return model;
+    }
+
+    @Override
+    protected void onDestroy() {
+        // Whether rotated or finished, this Activity is gone: callbacks must not reach it any more.
+        model.detach();
+        if (questionDialog != null) {
+            questionDialog.dismiss();
+            questionDialog = null;
+        }
+        super.onDestroy();
     }
 
     @Override
@@ -151,10 +165,10 @@ public final class DemoActivity extends Activity {
             append("invalid amount or currency: " + e.getMessage());
             return;
         }
-        receipts.setText("");
+        model.clearReceipts();
         String flow = type.name().toLowerCase(Locale.ROOT);
         append("→ " + flow + " " + money + " on " + terminal);
-        payments.payment(terminal, Payment.builder().type(type).amount(money).build(), new LoggingDelegate(flow));
+        payments.payment(terminal, Payment.builder().type(type).amount(money).build(), model.delegate(flow));
     }
 
     private void abort(boolean newConnection) {
@@ -164,10 +178,10 @@ public final class DemoActivity extends Activity {
         }
         if (newConnection) {
             append("→ abortOnNewConnection");
-            payments.abortOnNewConnection(terminal, new LoggingDelegate("abort (new connection)"));
+            payments.abortOnNewConnection(terminal, model.delegate("abort (new connection)"));
         } else {
             append("→ abort");
-            payments.abort(terminal, new LoggingDelegate("abort"));
+            payments.abort(terminal, model.delegate("abort"));
         }
     }
 
@@ -177,9 +191,9 @@ public final class DemoActivity extends Activity {
         if (terminal == null) {
             return;
         }
-        receipts.setText("");
+        model.clearReceipts();
         append("→ recoverPayment");
-        terminals.recoverPayment(terminal, null, new LoggingDelegate("recovery"));
+        terminals.recoverPayment(terminal, null, model.delegate("recovery"));
     }
 
     private void administration(String operation) {
@@ -187,9 +201,9 @@ public final class DemoActivity extends Activity {
         if (terminal == null) {
             return;
         }
-        receipts.setText("");
+        model.clearReceipts();
         append("→ " + operation);
-        LoggingDelegate delegate = new LoggingDelegate(operation);
+        DemoModel.LoggingDelegate delegate = model.delegate(operation);
         switch (operation) {
             case "status":
                 terminals.status(terminal, delegate);
@@ -210,7 +224,7 @@ public final class DemoActivity extends Activity {
         }
         boolean isSilent = silent.isChecked();
         append("→ token abort, silent=" + isSilent);
-        tokens.abort(isSilent, terminal, new LoggingDelegate(isSilent ? "token abort (silent)" : "token abort"));
+        tokens.abort(isSilent, terminal, model.delegate(isSilent ? "token abort (silent)" : "token abort"));
     }
 
     /** The terminal described by the form, or null (and a log line) when a field is invalid. */
@@ -236,159 +250,40 @@ public final class DemoActivity extends Activity {
         }
     }
 
-    /** Writes every callback of one request to the log; receipts also go to the receipt pane. */
-    private final class LoggingDelegate implements PaymentDelegate, TokenDelegate {
-        private final String flow;
+    private void append(String line) {
+        model.append(line);
+    }
 
-        LoggingDelegate(String flow) {
-            this.flow = flow;
-        }
-
-        private void event(String text) {
-            append(flow + ": " + text);
+    /** Shows the model's state; the retained model calls it only while this Activity is attached. */
+    private final class ModelScreen implements DemoModel.Screen {
+        @Override
+        public void showLog(CharSequence text) {
+            log.setText(text);
+            logScroll.post(() -> logScroll.fullScroll(View.FOCUS_DOWN));
         }
 
         @Override
-        public void showTerminalOutputLines(List<TextLine> lines) {
-            event("cashier display " + lines);
+        public void showReceipts(CharSequence text) {
+            receipts.setText(text);
         }
 
         @Override
-        public void showOnCustomerDisplay(MainTextRequest mainText, DisplayTextRequest lines) {
-            event("customer display " + lines.lines());
-        }
-
-        @Override
-        public void printMerchantReceiptAndSignature(PaymentReceipt receipt) {
-            event("merchant receipt (" + receipt.lines().size() + " lines)");
-            receipt("MERCHANT", receipt);
-        }
-
-        @Override
-        public void printCustomerReceiptAndSignature(PaymentReceipt receipt) {
-            event("customer receipt (" + receipt.lines().size() + " lines)");
-            receipt("CUSTOMER", receipt);
-        }
-
-        @Override
-        public void printJournalReceipt(PaymentReceipt receipt) {
-            event("journal receipt (" + receipt.lines().size() + " lines)");
-            receipt("JOURNAL", receipt);
-        }
-
-        @Override
-        public void printDccOffer(PaymentReceipt receipt) {
-            event("DCC offer (" + receipt.lines().size() + " lines)");
-            receipt("DCC OFFER", receipt);
-        }
-
-        @Override
-        public void storeEJournal(String journal) {
-            event("e-journal, " + journal.length() + " characters");
-        }
-
-        @Override
-        public void configData(ConfigData configData) {
-            event("config data " + configData);
-        }
-
-        @Override
-        public void eReceipt(EReceiptRequest eReceiptRequest) {
-            event("e-receipt " + eReceiptRequest);
-        }
-
-        @Override
-        public void cardUID(String uid) {
-            event("card UID " + uid);
-        }
-
-        @Override
-        public void askCustomerSignature(Callback callback) {
-            ask("Customer signature OK?", callback);
-        }
-
-        @Override
-        public void askCustomerIdentification(Callback callback) {
-            ask("Customer identified?", callback);
-        }
-
-        @Override
-        public void askMerchantSignature(Callback callback) {
-            ask("Merchant signature OK?", callback);
-        }
-
-        @Override
-        public void onDeliverGoodsOrServices(DeliveryBoxCallback callback) {
-            ask("Goods or services delivered?", new Callback() {
-                @Override
-                public void onSuccess() {
-                    callback.proceed(true);
-                }
-
-                @Override
-                public void onFailure() {
-                    callback.proceed(false);
-                }
-            });
-        }
-
-        @Override
-        public void drawCustomerSignature(CustomerSignatureCallback callback) {
-            event("drawCustomerSignature: the demo cannot capture a signature, answering failure");
-            callback.onFailure();
-        }
-
-        @Override
-        public void onPaymentSuccess(PaymentResult result) {
-            event("✔ onPaymentSuccess " + result);
-        }
-
-        @Override
-        public void onPaymentError(PaymentResult result) {
-            event("✘ onPaymentError " + result);
-        }
-
-        @Override
-        public void onPaymentAdministrationSuccess(PaymentAdministrationResult<?> result) {
-            event("✔ onPaymentAdministrationSuccess " + result);
-        }
-
-        @Override
-        public void onError(Error error) {
-            event("✘ onError " + error);
-        }
-
-        private void ask(String question, Callback callback) {
-            event("asks: " + question);
-            new AlertDialog.Builder(DemoActivity.this)
+        public void showQuestion(String flow, String question) {
+            if (questionDialog != null) {
+                questionDialog.dismiss();
+                questionDialog = null;
+            }
+            if (question == null) {
+                return;
+            }
+            questionDialog = new AlertDialog.Builder(DemoActivity.this)
                     .setTitle(flow)
                     .setMessage(question)
                     .setCancelable(false)
-                    .setPositiveButton("Yes", (dialog, which) -> {
-                        event("answered yes");
-                        callback.onSuccess();
-                    })
-                    .setNegativeButton("No", (dialog, which) -> {
-                        event("answered no");
-                        callback.onFailure();
-                    })
+                    .setPositiveButton("Yes", (dialog, which) -> model.answer(true))
+                    .setNegativeButton("No", (dialog, which) -> model.answer(false))
                     .show();
         }
-    }
-
-    private void receipt(String title, PaymentReceipt receipt) {
-        StringBuilder text = new StringBuilder(receipts.getText());
-        text.append("---- ").append(title).append(" ----\n");
-        for (String line : receipt.plainTextLines()) {
-            text.append(line).append('\n');
-        }
-        receipts.setText(text);
-    }
-
-    private void append(String line) {
-        String time = new SimpleDateFormat("HH:mm:ss.SSS", Locale.ROOT).format(new Date());
-        log.append(time + "  " + line + "\n");
-        logScroll.post(() -> logScroll.fullScroll(View.FOCUS_DOWN));
     }
 
     private void restoreSettings() {
