@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Checks built Android libraries: android/check-elf.sh [--testing] [path/<abi>/libmapi.so ...]
-# (default: every libmapi.so under build/android/jniLibs; with --testing, under
-# build/android/testing/jniLibs).
+# (default: every libmapi.so under build/android/jniLibs; with --testing, every
+# libmapi_simulator.so under build/android/testing/jniLibs).
 #
-# --testing checks the testing flavour (features "jni simulator", for mapi-sdk-testing): the same
-# checks, with the simulator's natives (SimulatorBridge, TerminalSimulator) added to the exact export list.
+# --testing checks mapi-sdk-testing's own library (android/build-native.sh --library
+# mapi_simulator): the same checks, with soname libmapi_simulator.so and an exact export list of
+# JNI_OnLoad and TerminalSimulator's natives only: none of the SDK's (the SDK's libmapi.so serves
+# those in the same app) and none of the SDK's own test hooks (SimulatorBridge).
 #
 # Per library: the ELF machine matches the ABI folder (on armeabi-v7a, not marked hard-float);
 # NEEDED ⊆ {libc.so, libm.so, libdl.so, liblog.so} (what every Android device has); every
@@ -67,12 +69,12 @@ bionic_names() {
 }
 
 testing=0
+library=libmapi.so
 if [ "${1:-}" = --testing ]; then
     testing=1
     shift
-    for native in start port setPosPort release waitForStep receivedXml injectEnginePanic panicNow stop; do
-        expected_exports="$expected_exports Java_eu_ccvlab_mapi_testing_SimulatorBridge_$native"
-    done
+    library=libmapi_simulator.so
+    expected_exports="JNI_OnLoad"
     for native in nativeStart nativePort nativeSetPosPort nativeSetScenario nativeRelease nativeWaitForStep \
         nativeReceivedFrames nativeClearReceived nativeStop; do
         expected_exports="$expected_exports Java_eu_ccvlab_mapi_testing_TerminalSimulator_$native"
@@ -83,13 +85,13 @@ files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
     shopt -s nullglob
     if [ "$testing" -eq 1 ]; then
-        files=("$repo"/build/android/testing/jniLibs/*/libmapi.so)
+        files=("$repo"/build/android/testing/jniLibs/*/libmapi_simulator.so)
     else
         files=("$repo"/build/android/jniLibs/*/libmapi.so)
     fi
     shopt -u nullglob
 fi
-[ ${#files[@]} -gt 0 ] || { echo "check-elf.sh: no libmapi.so to check (run android/build-native.sh)" >&2; exit 1; }
+[ ${#files[@]} -gt 0 ] || { echo "check-elf.sh: no $library to check (run android/build-native.sh)" >&2; exit 1; }
 
 fail() {
     echo "FAIL $1: $2" >&2
@@ -125,7 +127,7 @@ for so in "${files[@]}"; do
         case " $allowed_needed " in *" $lib "*) ;; *) fail "$so" "NEEDED $lib is not one of: $allowed_needed" ;; esac
     done
     soname="$(sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p' <<<"$dynamic")"
-    [ "$soname" = libmapi.so ] || fail "$so" "soname is '${soname:-unset}', expected libmapi.so"
+    [ "$soname" = "$library" ] || fail "$so" "soname is '${soname:-unset}', expected $library"
     if grep -q '(TEXTREL)' <<<"$dynamic" || grep -q 'TEXTREL' <<<"$(grep '(FLAGS)' <<<"$dynamic" || true)"; then
         fail "$so" "has text relocations (Android refuses them from API 23)"
     fi

@@ -9,6 +9,7 @@
 #   java8_lint                                -Xlint with every category on, for --release 8 builds that
 #                                             read JSpecify's annotations (see there)
 #   build_host_library NAME                   the host libmapi.so with the JNI exports, in $LIB_DIR
+#                                             (also as libmapi_simulator.so)
 #   run_junit NAME LOG LIB_DIR CLASSPATH CLASS...   (extra JVM options: the array JUNIT_JVM_ARGS)
 #
 # The suites take JUnit, Hamcrest, the Kotlin compiler, kotlinx-coroutines and Robolectric from Maven
@@ -113,6 +114,10 @@ build_host_library() {
         echo "$1: $LIB_DIR/libmapi.so was not built (does Cargo.toml list cdylib in crate-type?)" >&2
         exit 1
     fi
+    # TerminalSimulator loads "mapi_simulator", a library of its own on Android (the testing AAR's).
+    # This host build already holds its natives; the JVM identifies a library by its canonical path,
+    # so through the link it is the same library, loaded and initialised once.
+    ln -sfn libmapi.so "$LIB_DIR/libmapi_simulator.so"
 }
 
 run_junit() {

@@ -17,10 +17,11 @@
 #   3. android/check-elf.sh      NEEDED, imports, exports, 16 KB LOAD alignment, soname, size per ABI,
 #   4. android/build-aar.sh      build/android/mapi-sdk-<version>.aar, listed, manifest via aapt, dx,
 #   5. android/demo/build-apk.sh build/android/mapi-demo-<version>-debug.apk, signed and verified,
-#   6. the testing flavour: libmapi.so with --features "jni simulator" (arm64-v8a, x86_64) into
+#   6. the testing artifact: libmapi_simulator.so (the crate with --features "jni simulator",
+#      exporting only TerminalSimulator's natives; arm64-v8a, x86_64) into
 #      build/android/testing/jniLibs, its ELF checks (check-elf.sh --testing), and
-#      build/android/mapi-sdk-testing-<version>.aar (build-aar.sh --testing). It never touches the
-#      production files above.
+#      build/android/mapi-sdk-testing-<version>.aar (build-aar.sh --testing), which adds to the SDK
+#      AAR and never touches the production files above.
 #
 # Idempotent: a second run rebuilds nothing that is up to date (cargo) and takes seconds.
 set -euo pipefail
@@ -129,13 +130,16 @@ for abi in arm64-v8a armeabi-v7a x86_64; do
     }
 done
 bash android/demo/build-apk.sh
-echo "== testing flavour (terminal simulator included; for app test builds only)"
-bash android/build-native.sh --features "jni simulator" --out build/android/testing/jniLibs arm64-v8a x86_64
+echo "== testing artifact (the terminal simulator in its own library; for app test builds only)"
+# A libmapi.so here is the combined library older runs built; nothing reads it any more.
+rm -f build/android/testing/jniLibs/*/libmapi.so
+bash android/build-native.sh --features "jni simulator" --library mapi_simulator \
+    --only-exports Java_eu_ccvlab_mapi_testing_TerminalSimulator_ --out build/android/testing/jniLibs arm64-v8a x86_64
 bash android/check-elf.sh --testing
 bash android/build-aar.sh --testing
 
 echo "== Android packaging done in $((SECONDS - started)) s"
-for so in build/android/jniLibs/*/libmapi.so build/android/testing/jniLibs/*/libmapi.so; do
+for so in build/android/jniLibs/*/libmapi.so build/android/testing/jniLibs/*/libmapi_simulator.so; do
     [ -f "$so" ] && printf '   %-48s %9d bytes\n' "$so" "$(wc -c <"$so")"
 done
 for file in "build/android/mapi-sdk-$version.aar" "build/android/mapi-demo-$version-debug.apk" \

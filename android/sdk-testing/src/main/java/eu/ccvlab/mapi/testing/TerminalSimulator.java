@@ -38,12 +38,14 @@ import eu.ccvlab.mapi.internal.NativeTerminal;
  * there. The other methods return at once. After {@link #close()}, every method but {@code close} throws
  * {@link IllegalStateException}.
  *
- * <p>This class needs the testing build of {@code libmapi} (the {@code mapi-sdk-testing} AAR); with the
- * production SDK it fails with {@link UnsatisfiedLinkError}.
+ * <p>This class needs {@code libmapi_simulator.so}, which the {@code mapi-sdk-testing} artifact adds next to the
+ * SDK's own {@code libmapi.so}; without it, it fails with {@link UnsatisfiedLinkError}.
  */
 public final class TerminalSimulator implements AutoCloseable {
     static {
-        System.loadLibrary("mapi");
+        // The simulator's own library: the SDK's libmapi.so, which an app's release also ships, has none of
+        // these natives.
+        System.loadLibrary("mapi_simulator");
     }
 
     /** How long {@link #awaitStep(Step)} waits at most: a guard that only a failing test reaches. */
