@@ -21,7 +21,12 @@
 #      exporting only TerminalSimulator's natives; arm64-v8a, x86_64) into
 #      build/android/testing/jniLibs, its ELF checks (check-elf.sh --testing), and
 #      build/android/mapi-sdk-testing-<version>.aar (build-aar.sh --testing), which adds to the SDK
-#      AAR and never touches the production files above.
+#      AAR and never touches the production files above,
+#   7. android/publish-local.sh  the local Maven repository build/android/maven-repo: mapi-sdk,
+#                                mapi-sdk-ktx, mapi-sdk-testing with POMs, sources and javadoc jars,
+#   8. android/consumer-test.sh  a Maven consumer resolves the three from it and compiles CCV's
+#                                snippets, the Kotlin extensions and the simulator's use against them
+#                                (docs/android-publishing.md).
 #
 # Idempotent: a second run rebuilds nothing that is up to date (cargo) and takes seconds.
 set -euo pipefail
@@ -137,6 +142,8 @@ bash android/build-native.sh --features "jni simulator" --library mapi_simulator
     --only-exports Java_eu_ccvlab_mapi_testing_TerminalSimulator_ --out build/android/testing/jniLibs arm64-v8a x86_64
 bash android/check-elf.sh --testing
 bash android/build-aar.sh --testing
+bash android/publish-local.sh
+bash android/consumer-test.sh
 
 echo "== Android packaging done in $((SECONDS - started)) s"
 for so in build/android/jniLibs/*/libmapi.so build/android/testing/jniLibs/*/libmapi_simulator.so; do
