@@ -132,7 +132,9 @@ if [ -n "$only_exports" ]; then
     listed="$exports_map.tmp"
     exports_map="$CARGO_TARGET_DIR/exports-$(sha256sum "$listed" | cut -c1-16).map"
     mv "$listed" "$exports_map"
-    common_link_args+=("-Wl,--version-script=$exports_map")
+    # Natives behind a feature this build leaves off (test-hooks) are listed but not defined; rustc
+    # asks lld to reject that (--no-undefined-version), and the later flag wins.
+    common_link_args+=("-Wl,--version-script=$exports_map" -Wl,--undefined-version)
 fi
 
 for abi in "${abis[@]}"; do
