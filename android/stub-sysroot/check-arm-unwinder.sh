@@ -7,7 +7,7 @@
 # two armhf (armv7-unknown-linux-gnueabihf, glibc) programs that qemu-arm runs:
 #   1. unwind-check/: 3 panics caught by catch_unwind, 18 destructors run on the way (as
 #      check-unwinder.sh on the host for arm64/x86_64);
-#   2. libmapi.so, testing flavour (features "jni simulator"), release profile as shipped, linked
+#   2. libmapi.so with the test seams (features "jni simulator test-hooks"), release profile as shipped, linked
 #      with that unwinder as an archive under --exclude-libs,ALL as on Android, loaded by
 #      jni-panic-check/, which calls its SimulatorBridge.panicNow export through a JNIEnv of its own
 #      three times (twice on the main thread, once on another): each call must return normally with
@@ -87,7 +87,7 @@ fi
 echo "   3 panics caught by catch_unwind, 18 destructors run while unwinding"
 
 echo "== armv7 unwinder under qemu-arm: a panic in a JNI export of libmapi.so becomes a Java exception"
-(cd "$repo" && build --lib --no-default-features --features "jni simulator")
+(cd "$repo" && build --lib --no-default-features --features "jni simulator test-hooks")
 library="$work/libmapi.so"
 cp "$CARGO_TARGET_DIR/$triple/release/libmapi.so" "$library"
 uses_own_unwinder "$library"

@@ -310,7 +310,7 @@ impl TerminalTask {
             }
         };
         let (kind, request, journal_entry) = match operation {
-            #[cfg(feature = "simulator")]
+            #[cfg(feature = "test-hooks")]
             Operation::InjectPanic => panic!("panic injected by a test"),
             Operation::Abort { via, display } => {
                 let command = AbortCommand {

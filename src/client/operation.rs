@@ -130,9 +130,9 @@ pub enum Operation {
     RecoverPayment,
     /// Read a card without paying.
     CardInquiry(CardInquiry),
-    /// Test support: makes the terminal's task panic, to prove that a bug in the engine ends
+    /// Test seam (feature `test-hooks`, never in a shipped build): makes the terminal's task panic, to prove that a bug in the engine ends
     /// every pending flow with `on_error` and never takes the app down.
-    #[cfg(feature = "simulator")]
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     InjectPanic,
 }

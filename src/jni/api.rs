@@ -144,7 +144,7 @@ pub fn listen_port(env: &mut Env<'_>, terminal: &JObject<'_>) -> Result<i32, Bri
 }
 
 /// `SimulatorBridge.injectEnginePanic` (test builds only).
-#[cfg(feature = "simulator")]
+#[cfg(feature = "test-hooks")]
 pub fn inject_engine_panic(env: &mut Env<'_>, terminal: &JObject<'_>) -> Result<(), BridgeError> {
     let terminal = convert::terminal(env, terminal)?;
     Engine::global().run(&terminal, Operation::InjectPanic, Arc::new(Silent));
@@ -152,8 +152,8 @@ pub fn inject_engine_panic(env: &mut Env<'_>, terminal: &JObject<'_>) -> Result<
 }
 
 /// The delegate of the injection itself: it never gets a callback (its task panics first).
-#[cfg(feature = "simulator")]
+#[cfg(feature = "test-hooks")]
 struct Silent;
 
-#[cfg(feature = "simulator")]
+#[cfg(feature = "test-hooks")]
 impl crate::client::Delegate for Silent {}

@@ -257,6 +257,7 @@ mod simulator_exports {
     }
 
     /// Test support: makes the engine task of `terminal` panic (its pending flows must end in onError).
+    #[cfg(feature = "test-hooks")]
     #[unsafe(no_mangle)]
     pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_injectEnginePanic<'l>(
         mut env: EnvUnowned<'l>,
@@ -268,6 +269,7 @@ mod simulator_exports {
     }
 
     /// Test support: panics inside a native call (must become a Java RuntimeException).
+    #[cfg(feature = "test-hooks")]
     #[unsafe(no_mangle)]
     pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_panicNow<'l>(
         mut env: EnvUnowned<'l>,
