@@ -56,7 +56,7 @@ fn transaction_overview_prints_the_totals_and_succeeds() {
     assert!(reports[0]
         .iter()
         .any(|l| l.contains("TRANSACTION OVERVIEW")));
-    let mapi::session::Response::Service(service) = &result.response else {
+    let mapi::message::Response::Service(service) = &result.response else {
         panic!("a service response");
     };
     let totals = &service.reconciliation.as_ref().expect("totals").totals;
@@ -144,7 +144,7 @@ fn card_circuits_are_in_the_result() {
     let Callback::AdministrationSuccess(result) = recorder.wait_final() else {
         panic!("{:?}", recorder.calls());
     };
-    let mapi::session::Response::Service(service) = &result.response else {
+    let mapi::message::Response::Service(service) = &result.response else {
         panic!("a service response");
     };
     // Asked the way CCV's OPI-NL firmware asks (GetCardCircuits), answered in its shape.
@@ -203,7 +203,7 @@ fn card_detection_reports_the_card_without_money_and_with_a_token_when_asked() {
         panic!("{:?}", recorder.calls());
     };
     assert_eq!(result.amount, None);
-    let Some(mapi::session::Response::Card(card)) = &result.response else {
+    let Some(mapi::message::Response::Card(card)) = &result.response else {
         panic!("a card service response");
     };
     let value = card.card_value.as_ref().expect("the card");
@@ -248,7 +248,7 @@ fn a_payment_with_request_token_carries_the_token_and_one_without_does_not() {
     let Callback::PaymentSuccess(result) = plain.wait_final() else {
         panic!("{:?}", plain.calls());
     };
-    let Some(mapi::session::Response::Card(card)) = &result.response else {
+    let Some(mapi::message::Response::Card(card)) = &result.response else {
         panic!("a card response");
     };
     assert!(card
@@ -264,7 +264,7 @@ fn a_payment_with_request_token_carries_the_token_and_one_without_does_not() {
     let Callback::PaymentSuccess(result) = tokened.wait_final() else {
         panic!("{:?}", tokened.calls());
     };
-    let Some(mapi::session::Response::Card(card)) = &result.response else {
+    let Some(mapi::message::Response::Card(card)) = &result.response else {
         panic!("a card response");
     };
     let stan = card
@@ -370,7 +370,7 @@ fn token_pre_authorisation_then_settlement_and_the_e13_zero_advice() {
     let Callback::PaymentSuccess(reserved) = pre.wait_final() else {
         panic!("{:?}", pre.calls());
     };
-    let Some(mapi::session::Response::Card(card)) = &reserved.response else {
+    let Some(mapi::message::Response::Card(card)) = &reserved.response else {
         panic!("a card response");
     };
     assert!(card

@@ -21,12 +21,13 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use mapi::message::abort::AbortDisplay;
+use mapi::message::abort::AbortVia;
 use mapi::message::codec::{encode_frame, FrameDecoder};
 use mapi::message::{
     CardRequestType, CardServiceRequest, CardServiceResponse, Message, OverallResult, RequestId,
     TotalAmount,
 };
-use mapi::session::{AbortVia, Diagnostic, Event, Outcome, Request, Session, SessionConfig};
+use mapi::session::{Diagnostic, Event, Outcome, Request, Session, SessionConfig};
 use mapi::transport::{Endpoint, Transport, TransportLimits};
 use mapi::{Dialect, MapiError};
 use session_harness::{card_response, Harness};

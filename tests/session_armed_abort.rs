@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
+use mapi::message::abort::AbortVia;
 use mapi::message::abort::{is_silent, AbortDisplay};
 use mapi::message::{CardRequestType, Message, OverallResult, RequestId};
-use mapi::session::{AbortVia, ArmedAbort, ConnId, FiredAbort};
+use mapi::session::{ArmedAbort, ConnId, FiredAbort};
 use mapi::{Dialect, MapiError};
 
 #[path = "support/session_harness.rs"]

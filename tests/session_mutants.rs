@@ -4,13 +4,14 @@
 //! each one kills are listed in docs/mutation-testing.md. Virtual time, no sockets, no sleeps.
 
 use mapi::message::abort::AbortDisplay;
+use mapi::message::abort::AbortVia;
 use mapi::message::{
     CardRequestType, CardServiceRequest, CardServiceResponse, DeviceRequest, DeviceRequestType,
     DeviceResponse, DeviceTarget, Input, InputCommand, Message, OriginalHeader, Output,
     OverallResult, RequestId, ServiceRequest, ServiceRequestType, ServiceResponse, TextLine,
 };
 use mapi::session::{
-    AbortVia, CommandId, ConnId, Diagnostic, Event, InputAnswer, InputTicket, Request, DELIVERY_BOX,
+    CommandId, ConnId, Diagnostic, Event, InputAnswer, InputTicket, Request, DELIVERY_BOX,
 };
 use mapi::{Dialect, MapiError, SocketMode};
 

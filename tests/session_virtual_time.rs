@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
+use mapi::message::abort::AbortVia;
 use mapi::message::abort::{is_silent, AbortDisplay};
 use mapi::message::codec::encode_frame;
 use mapi::message::{
     CardRequestType, CardServiceRequest, DeviceRequest, DeviceRequestType, DeviceTarget, Input,
     InputCommand, Message, Output, OverallResult, RequestId, TextLine,
 };
-use mapi::session::{AbortVia, CommandId, Diagnostic, Event, InputAnswer, Request};
+use mapi::session::{CommandId, Diagnostic, Event, InputAnswer, Request};
 use mapi::{Dialect, MapiError};
 use proptest::prelude::*;
 

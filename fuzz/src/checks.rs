@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use mapi::message::abort::AbortDisplay;
+use mapi::message::abort::AbortVia;
 use mapi::message::codec::{FrameDecoder, FrameError, LENGTH_PREFIX_LEN};
 use mapi::message::{
     Amount, CardRequestType, CardServiceRequest, CardServiceResponse, DeviceRequest,
@@ -17,7 +18,7 @@ use mapi::message::{
     TotalAmount,
 };
 use mapi::session::{
-    AbortCommand, AbortVia, Action, ArmedAbort, CommandId, CommandKind, ConnId, Event, InputAnswer,
+    AbortCommand, Action, ArmedAbort, CommandId, CommandKind, ConnId, Event, InputAnswer,
     InputTicket, Request, Session, SessionConfig,
 };
 use mapi::Dialect;

@@ -18,9 +18,9 @@ use super::operation::{Administration, Operation, Payment};
 use super::services::PaymentService;
 use super::terminal::Terminal;
 use crate::message::abort::AbortDisplay;
+use crate::message::abort::AbortVia;
 use crate::message::profile::{AbortRequestId, CardCircuitsRequest, FieldForm, StatusRequest};
 use crate::message::{Amount, OverallResult, TextLine, WireProfile};
-use crate::session::AbortVia;
 
 /// What to probe, and how.
 #[derive(Debug, Clone)]

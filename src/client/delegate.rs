@@ -6,8 +6,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::MapiError;
+use crate::message::Response;
 use crate::message::{Amount, ConfigItem, OverallResult, RequestId, TextLine};
-use crate::session::{InputAnswer, InputTicket, Response};
+use crate::session::{InputAnswer, InputTicket};
 
 /// Receipt text as the terminal sent it, line by line (columns are kept).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,8 +11,9 @@ use super::task::{call, local_error, Flow, FlowKind, TerminalMsg, TerminalTask};
 use crate::error::MapiError;
 use crate::message::masking::mask_card_data;
 use crate::message::RequestId;
+use crate::message::Response;
 use crate::message::{DeviceTarget, OverallResult, ServiceRequestType, TextLine};
-use crate::session::{Event, FlowError, InputAnswer, Outcome, Response, DELIVERY_BOX};
+use crate::session::{Event, FlowError, InputAnswer, Outcome, DELIVERY_BOX};
 
 impl TerminalTask {
     pub(super) fn dispatch(&mut self, event: Event) {

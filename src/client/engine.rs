@@ -19,7 +19,7 @@ use super::task::TerminalMsg;
 use super::terminal::{Terminal, TerminalKey};
 use super::wire_trace::{WireTraceConfig, WireTraceControl, WireTraceError};
 use crate::error::MapiError;
-use crate::session::AbortVia;
+use crate::message::abort::AbortVia;
 use crate::transport::TapSlot;
 
 enum EngineMsg {

@@ -20,6 +20,7 @@ mod terminal;
 mod validation;
 pub mod wire_trace;
 
+pub use crate::transport::TransportLimits;
 pub use delegate::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, PendingPayment,
     PendingState, SdkError,

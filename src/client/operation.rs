@@ -1,12 +1,13 @@
 //! What an app can ask of a terminal, and how each ask becomes an OPI request.
 
 use crate::message::abort::AbortDisplay;
+use crate::message::abort::AbortVia;
 use crate::message::profile::PaymentReferences;
 use crate::message::{
     Acquirer, Amount, CardRequestType, CardServiceRequest, OriginalTransaction, PosData,
     PrivateData, RequestId, ServiceRequest, ServiceRequestType, TotalAmount,
 };
-use crate::session::{AbortVia, Request};
+use crate::session::Request;
 
 use super::terminal::Terminal;
 

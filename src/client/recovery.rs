@@ -14,8 +14,8 @@
 //!   about request 42. The part after the dot says which receipt output the terminal sent last;
 //!   we keep it as evidence, it never changes which request is meant.
 
+use crate::message::Response;
 use crate::message::{OverallResult, RequestId};
-use crate::session::Response;
 
 use super::delegate::{PendingPayment, PendingState};
 use super::journal::{EntryState, JournalEntry, Stored};

@@ -26,8 +26,9 @@ use super::recovery::{describe, judge, pending_of, summary, Verdict};
 use super::recovery_state::{Gate, RecoveryRun, Retry, Stage};
 use super::task::{call, Flow, FlowKind, TerminalMsg, TerminalTask};
 use crate::error::MapiError;
+use crate::message::Response;
 use crate::message::{OverallResult, RequestId};
-use crate::session::{Outcome, Response};
+use crate::session::Outcome;
 
 /// Automatic attempts after an answer that settled nothing, before recovery waits to be asked.
 const MAX_AUTOMATIC_ATTEMPTS: u32 = 8;

@@ -9,8 +9,8 @@ use super::engine::Engine;
 use super::operation::{Administration, CardInquiry, Operation, Payment, PaymentKind};
 use super::terminal::Terminal;
 use crate::message::abort::AbortDisplay;
+use crate::message::abort::AbortVia;
 use crate::message::Amount;
-use crate::session::AbortVia;
 
 /// Payments and their aborts (`eu.ccvlab.mapi.api.PaymentService`).
 #[derive(Clone)]

@@ -12,8 +12,8 @@ use super::errors::BridgeError;
 use super::operations;
 use crate::client::{Engine, Operation, Payment};
 use crate::message::abort::AbortDisplay;
+use crate::message::abort::AbortVia;
 use crate::message::RequestId;
-use crate::session::AbortVia;
 
 fn run(
     env: &mut Env<'_>,

@@ -19,8 +19,8 @@ use super::errors::BridgeError;
 use crate::client::{
     AdministrationResult, Delegate, InputAsk, PaymentReceipt, PaymentResult, SdkError,
 };
+use crate::message::Response;
 use crate::message::{ConfigItem, OverallResult, TextLine};
-use crate::session::Response;
 
 /// Method ids of `eu.ccvlab.mapi.internal.NativeCallbacks`, resolved once.
 struct CallbackMethods {

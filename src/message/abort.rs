@@ -11,6 +11,15 @@ use super::profile::{AbortRequestId, SilentAbort, WireProfile};
 use super::service::ServiceRequest;
 use super::values::{CardRequestType, RequestId, ServiceRequestType};
 
+/// Where an abort travels (a property of the abort request, like its display).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbortVia {
+    /// On the connection that carries the running request (`PaymentService.abort`).
+    SameConnection,
+    /// On a fresh channel-0 connection (`abortOnNewConnection`, OPI-NL).
+    NewConnection,
+}
+
 /// Whether the terminal should show its "Aborted" message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AbortDisplay {

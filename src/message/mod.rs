@@ -33,6 +33,56 @@ pub use values::{
     Secret, ServiceRequestType,
 };
 
+/// The terminal's final answer to a request or an abort.
+// A message moves a handful of times per transaction; boxing the variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response {
+    /// A card service response.
+    Card(CardServiceResponse),
+    /// A service response.
+    Service(ServiceResponse),
+}
+
+impl Response {
+    /// Its OverallResult.
+    pub fn overall_result(&self) -> &OverallResult {
+        match self {
+            Response::Card(r) => &r.overall_result,
+            Response::Service(r) => &r.overall_result,
+        }
+    }
+
+    /// Its RequestID.
+    pub fn request_id(&self) -> &RequestId {
+        match self {
+            Response::Card(r) => &r.request_id,
+            Response::Service(r) => &r.request_id,
+        }
+    }
+
+    /// Its RequestType as on the wire.
+    pub fn request_type(&self) -> &str {
+        match self {
+            Response::Card(r) => r.request_type.as_str(),
+            Response::Service(r) => r.request_type.as_str(),
+        }
+    }
+
+    /// The OriginalHeader of a RepeatLastMessage answer.
+    pub fn original_header(&self) -> Option<&OriginalHeader> {
+        match self {
+            Response::Card(r) => r.original_header.as_ref(),
+            Response::Service(r) => r.original_header.as_ref(),
+        }
+    }
+
+    /// True for OverallResult Success.
+    pub fn is_success(&self) -> bool {
+        *self.overall_result() == OverallResult::Success
+    }
+}
+
 /// Why a frame's payload is not an OPI message we can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {

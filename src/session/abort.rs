@@ -5,11 +5,11 @@ use std::time::Instant;
 
 use super::types::deadline;
 use super::{
-    AbortCommand, AbortFlow, AbortPhase, AbortVia, ArmedAbort, ArmedState, CommandId, CommandKind,
-    ConnId, FiredAbort, Session,
+    AbortCommand, AbortFlow, AbortPhase, ArmedAbort, ArmedState, CommandId, CommandKind, ConnId,
+    FiredAbort, Session,
 };
 use crate::error::MapiError;
-use crate::message::abort::{abort_wire_id, profiled_abort_request, AbortDisplay};
+use crate::message::abort::{abort_wire_id, profiled_abort_request, AbortDisplay, AbortVia};
 use crate::message::{Message, RequestId};
 
 impl Session {

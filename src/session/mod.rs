@@ -16,14 +16,15 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Instant;
 
 pub use types::{
-    AbortCommand, AbortVia, Action, ArmedAbort, CommandId, CommandKind, ConnId, Diagnostic, Event,
-    FiredAbort, FlowError, InputTicket, Outcome, Request, Response, SessionConfig, SessionError,
+    AbortCommand, Action, ArmedAbort, CommandId, CommandKind, ConnId, Diagnostic, Event,
+    FiredAbort, FlowError, InputTicket, Outcome, Request, SessionConfig, SessionError,
 };
 
 use crate::dialect::SocketMode;
 use crate::error::MapiError;
+use crate::message::abort::AbortVia;
 use crate::message::codec::FrameDecoder;
-use crate::message::{Message, RequestId};
+use crate::message::{Message, RequestId, Response};
 use types::deadline;
 
 const ABORT_REQUEST_TYPE: &str = "AbortRequest";

@@ -4,11 +4,10 @@ use std::time::{Duration, Instant};
 
 use crate::dialect::Dialect;
 use crate::error::MapiError;
-use crate::message::abort::AbortDisplay;
+use crate::message::abort::{AbortDisplay, AbortVia};
 use crate::message::codec::DEFAULT_MAX_FRAME_LEN;
 use crate::message::{
-    CardServiceRequest, CardServiceResponse, DeviceTarget, OriginalHeader, OverallResult,
-    RequestId, ServiceRequest, ServiceResponse, TextLine, WireProfile,
+    CardServiceRequest, DeviceTarget, RequestId, Response, ServiceRequest, TextLine, WireProfile,
 };
 
 /// Settings of one terminal session. Timeouts default to CCV's SDK values for the dialect.
@@ -89,15 +88,6 @@ impl Request {
     }
 }
 
-/// Where an abort travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AbortVia {
-    /// On the connection that carries the running request (`PaymentService.abort`).
-    SameConnection,
-    /// On a fresh channel-0 connection (`abortOnNewConnection`, OPI-NL).
-    NewConnection,
-}
-
 /// An abort of the running request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AbortCommand {
@@ -138,56 +128,6 @@ pub struct FiredAbort {
     pub conn: ConnId,
     /// The frame that went out.
     pub frame: Vec<u8>,
-}
-
-/// The terminal's final answer to a request or an abort.
-// A message moves a handful of times per transaction; boxing the variants would only add allocations.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Response {
-    /// A card service response.
-    Card(CardServiceResponse),
-    /// A service response.
-    Service(ServiceResponse),
-}
-
-impl Response {
-    /// Its OverallResult.
-    pub fn overall_result(&self) -> &OverallResult {
-        match self {
-            Response::Card(r) => &r.overall_result,
-            Response::Service(r) => &r.overall_result,
-        }
-    }
-
-    /// Its RequestID.
-    pub fn request_id(&self) -> &RequestId {
-        match self {
-            Response::Card(r) => &r.request_id,
-            Response::Service(r) => &r.request_id,
-        }
-    }
-
-    /// Its RequestType as on the wire.
-    pub fn request_type(&self) -> &str {
-        match self {
-            Response::Card(r) => r.request_type.as_str(),
-            Response::Service(r) => r.request_type.as_str(),
-        }
-    }
-
-    /// The OriginalHeader of a RepeatLastMessage answer.
-    pub fn original_header(&self) -> Option<&OriginalHeader> {
-        match self {
-            Response::Card(r) => r.original_header.as_ref(),
-            Response::Service(r) => r.original_header.as_ref(),
-        }
-    }
-
-    /// True for OverallResult Success.
-    pub fn is_success(&self) -> bool {
-        *self.overall_result() == OverallResult::Success
-    }
 }
 
 /// Why a command ended without a settling answer.

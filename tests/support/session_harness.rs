@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use mapi::message::abort::AbortDisplay;
+use mapi::message::abort::AbortVia;
 use mapi::message::{
     Amount, CardRequestType, CardServiceRequest, CardServiceResponse, Message, OverallResult,
     TotalAmount,
 };
 use mapi::session::{
-    AbortCommand, AbortVia, Action, CommandId, CommandKind, ConnId, Event, Outcome, Request,
-    Session, SessionConfig,
+    AbortCommand, Action, CommandId, CommandKind, ConnId, Event, Outcome, Request, Session,
+    SessionConfig,
 };
 use mapi::{Dialect, MapiError};
 
