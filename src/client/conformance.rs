@@ -180,57 +180,49 @@ pub fn run(engine: &Engine, config: &KitConfig) -> Report {
     // POSdata: the four attribute/element combinations, on a Login every terminal knows; the
     // starting profile's combination first.
     let forms = |first: FieldForm| [first, other_form(first)];
-    let mut posdata_found = false;
-    for language in forms(base.language_code) {
-        for shift in forms(base.shift_number) {
+    let mut candidates = Vec::new();
+    for language_code in forms(base.language_code) {
+        for shift_number in forms(base.shift_number) {
+            let label = format!(
+                "language-code = {}, shift-number = {}",
+                form_name(language_code),
+                form_name(shift_number)
+            );
             let profile = WireProfile {
-                language_code: language,
-                shift_number: shift,
+                language_code,
+                shift_number,
                 ..suggested
             };
-            let answer = administration(engine, &terminal(profile), Administration::Login);
-            let taken = success(&answer);
-            probes.push(Probe {
-                operation: "login".to_owned(),
-                variant: format!(
-                    "language-code = {}, shift-number = {}",
-                    form_name(language),
-                    form_name(shift)
-                ),
-                answer,
-                taken,
-            });
-            if taken && !posdata_found {
-                posdata_found = true;
-                suggested.language_code = language;
-                suggested.shift_number = shift;
-            }
+            candidates.push((label, profile));
         }
     }
+    let mut probe = |name: &str, what, candidates: Vec<(String, WireProfile)>| {
+        first_taken(engine, &terminal, name, what, candidates, &mut probes)
+    };
+    if let Some(taken) = probe("login", Administration::Login, candidates) {
+        suggested = taken;
+    }
 
-    // Status and card circuits: both spellings, the first taken wins.
+    // Status and card circuits: both spellings, the starting profile's first.
     let statuses = match base.status_request {
         StatusRequest::GetStatus => [StatusRequest::GetStatus, StatusRequest::Diagnosis],
         StatusRequest::Diagnosis => [StatusRequest::Diagnosis, StatusRequest::GetStatus],
     };
-    let mut status_found = false;
-    for status in statuses {
-        let profile = WireProfile {
-            status_request: status,
-            ..suggested
-        };
-        let answer = administration(engine, &terminal(profile), Administration::Status);
-        let taken = success(&answer);
-        probes.push(Probe {
-            operation: "status".to_owned(),
-            variant: format!("status-request = {}", profile.status_type()),
-            answer,
-            taken,
-        });
-        if taken && !status_found {
-            status_found = true;
-            suggested.status_request = status;
-        }
+    let candidates = statuses
+        .into_iter()
+        .map(|status_request| {
+            let profile = WireProfile {
+                status_request,
+                ..suggested
+            };
+            (
+                format!("status-request = {}", profile.status_type()),
+                profile,
+            )
+        })
+        .collect();
+    if let Some(taken) = probe("status", Administration::Status, candidates) {
+        suggested = taken;
     }
     let circuits = match base.card_circuits_request {
         CardCircuitsRequest::GetCardCircuits => [
@@ -242,24 +234,19 @@ pub fn run(engine: &Engine, config: &KitConfig) -> Report {
             CardCircuitsRequest::GetCardCircuits,
         ],
     };
-    let mut circuits_found = false;
-    for request in circuits {
-        let profile = WireProfile {
-            card_circuits_request: request,
-            ..suggested
-        };
-        let answer = administration(engine, &terminal(profile), Administration::CardCircuits);
-        let taken = success(&answer);
-        probes.push(Probe {
-            operation: "card circuits".to_owned(),
-            variant: format!("card-circuits-request = {}", profile.card_circuits_type()),
-            answer,
-            taken,
-        });
-        if taken && !circuits_found {
-            circuits_found = true;
-            suggested.card_circuits_request = request;
-        }
+    let candidates = circuits
+        .into_iter()
+        .map(|card_circuits_request| {
+            let profile = WireProfile {
+                card_circuits_request,
+                ..suggested
+            };
+            let label = format!("card-circuits-request = {}", profile.card_circuits_type());
+            (label, profile)
+        })
+        .collect();
+    if let Some(taken) = probe("card circuits", Administration::CardCircuits, candidates) {
+        suggested = taken;
     }
 
     // The rest of the non-financial menu: recorded, nothing disputed.
@@ -377,6 +364,33 @@ fn abort_family(
         });
     }
     found
+}
+
+/// Sends `what` once with each candidate profile, records every answer, and returns the first
+/// profile the terminal took (all are tried, so the table shows every spelling's answer).
+fn first_taken(
+    engine: &Engine,
+    terminal: &dyn Fn(WireProfile) -> Terminal,
+    name: &str,
+    what: Administration,
+    candidates: Vec<(String, WireProfile)>,
+    probes: &mut Vec<Probe>,
+) -> Option<WireProfile> {
+    let mut first = None;
+    for (variant, profile) in candidates {
+        let answer = administration(engine, &terminal(profile), what);
+        let taken = success(&answer);
+        probes.push(Probe {
+            operation: name.to_owned(),
+            variant,
+            answer,
+            taken,
+        });
+        if taken && first.is_none() {
+            first = Some(profile);
+        }
+    }
+    first
 }
 
 fn other_form(form: FieldForm) -> FieldForm {
