@@ -151,7 +151,7 @@ if [ "$testing" -eq 1 ]; then
         <(unzip -Z1 "$work/sdk/classes.jar" | grep '\.class$' | LC_ALL=C sort))"
     [ -z "$duplicates" ] || { echo "build-aar.sh: classes also in the SDK: $duplicates" >&2; exit 1; }
     # the SDK's own test helpers and tests stay out of the artifact
-    if grep -qE '^eu/ccvlab/mapi/testing/(SimulatorBridge|SimulatedTerminal|RecordingDelegate|Fixtures|.*Test)(\$.*)?\.class$' <<<"$classes"; then
+    if grep -qE '^eu/ccvlab/mapi/testing/(EngineFaults|SimulatedTerminal|RecordingDelegate|Fixtures|.*Test)(\$.*)?\.class$' <<<"$classes"; then
         echo "build-aar.sh: test code leaked into the testing classes.jar" >&2
         exit 1
     fi

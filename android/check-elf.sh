@@ -6,7 +6,7 @@
 # --testing checks mapi-sdk-testing's own library (android/build-native.sh --library
 # mapi_simulator): the same checks, with soname libmapi_simulator.so and an exact export list of
 # JNI_OnLoad and TerminalSimulator's natives only: none of the SDK's (the SDK's libmapi.so serves
-# those in the same app) and none of the SDK's own test hooks (SimulatorBridge).
+# those in the same app) and none of the SDK's own test hooks (EngineFaults).
 #
 # Per library: the ELF machine matches the ABI folder (on armeabi-v7a, not marked hard-float);
 # NEEDED ⊆ {libc.so, libm.so, libdl.so, liblog.so} (what every Android device has); every

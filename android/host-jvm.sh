@@ -108,7 +108,7 @@ maven_jar() {
 
 # With the simulator (a default feature): the suites start it through its JNI bridge.
 build_host_library() {
-    # test-hooks: the repository's own JVM tests inject panics (SimulatorBridge); no AAR has them.
+    # test-hooks: the repository's own JVM tests inject panics (EngineFaults); no AAR has them.
     echo "== cargo build --features \"jni test-hooks\""
     cargo build --features "jni test-hooks"
     if [ ! -f "$LIB_DIR/libmapi.so" ]; then

@@ -42,12 +42,13 @@ find "$SDK/main/java" -name '*.java' -not -path '*/eu/ccvlab/api_android/*' | so
 find "$SDK/test/java" -name '*.java' | sort > "$OUT/test-sources.txt"
 javac --release 8 "$LINT" -Werror -Xdoclint:all/protected -encoding UTF-8 \
     -cp "$JSPECIFY" -d "$OUT/main" @"$OUT/main-sources.txt"
-javac --release 8 "$LINT" -Werror -encoding UTF-8 \
-    -cp "$OUT/main:$JSPECIFY:$JUNIT:$HAMCREST" -d "$OUT/test" @"$OUT/test-sources.txt"
+# The testing artifact first: the SDK's own tests drive the simulator through it, as apps do.
 find "$TESTING/main/java" -name '*.java' | sort > "$OUT/testing-main-sources.txt"
 find "$TESTING/test/java" -name '*.java' | sort > "$OUT/testing-test-sources.txt"
 javac --release 8 "$LINT" -Werror -Xdoclint:all/protected -encoding UTF-8 \
     -cp "$OUT/main:$JSPECIFY" -d "$OUT/testing-main" @"$OUT/testing-main-sources.txt"
+javac --release 8 "$LINT" -Werror -encoding UTF-8 \
+    -cp "$OUT/main:$OUT/testing-main:$JSPECIFY:$JUNIT:$HAMCREST" -d "$OUT/test" @"$OUT/test-sources.txt"
 javac --release 8 "$LINT" -Werror -encoding UTF-8 \
     -cp "$OUT/main:$OUT/testing-main:$JSPECIFY:$JUNIT:$HAMCREST" -d "$OUT/testing-test" @"$OUT/testing-test-sources.txt"
 

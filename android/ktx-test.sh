@@ -59,7 +59,8 @@ find "$SDK/main/java" -name '*.java' -not -path '*/eu/ccvlab/api_android/*' | so
 javac --release 8 "$LINT" -Werror -encoding UTF-8 -cp "$JSPECIFY" -d "$OUT/main" @"$OUT/main-sources.txt"
 SUPPORT="$SDK/test/java/eu/ccvlab/mapi/testing"
 javac --release 8 "$LINT" -Werror -encoding UTF-8 -cp "$OUT/main:$JSPECIFY:$JUNIT:$HAMCREST" -d "$OUT/support" \
-    "$SUPPORT/SimulatedTerminal.java" "$SUPPORT/SimulatorBridge.java" "$SUPPORT/Fixtures.java"
+    "$SUPPORT/SimulatedTerminal.java" "$SUPPORT/Fixtures.java" \
+    $(find android/sdk-testing/src/main/java -name '*.java' | sort)
 # A Java type the SDK declares @Nullable is a nullable Kotlin type and a mismatch is a compile error: the
 # extensions are the check that the SDK's annotations say what its Kotlin users need.
 kotlinc -jvm-target 1.8 -Xjdk-release=1.8 -Werror -Xexplicit-api=strict -Xjspecify-annotations=strict \

@@ -67,8 +67,8 @@ javac --release 8 "$LINT",-classfile -Werror -encoding UTF-8 -cp "$OUT/main:$AND
     "$SDK"/main/java/eu/ccvlab/api_android/*.java
 SUPPORT="$SDK/test/java/eu/ccvlab/mapi/testing"
 javac --release 8 "$LINT" -Werror -encoding UTF-8 -cp "$OUT/main:$JSPECIFY:$DEPS_CP" -d "$OUT/support" \
-    "$SUPPORT/SimulatedTerminal.java" "$SUPPORT/SimulatorBridge.java" "$SUPPORT/Fixtures.java" \
-    "$SUPPORT/RecordingDelegate.java"
+    "$SUPPORT/SimulatedTerminal.java" "$SUPPORT/Fixtures.java" "$SUPPORT/RecordingDelegate.java" \
+    $(find android/sdk-testing/src/main/java -name '*.java' | sort)
 # The suite compiles for Java 17, as Robolectric's own classes it calls into are.
 find "$SUITE" -name '*.java' | sort > "$OUT/test-sources.txt"
 javac --release 17 -Xlint:all,-classfile -Werror -encoding UTF-8 \

@@ -76,12 +76,14 @@ fi
 build() {
     say "building the benches (release profile: what ships) and the host libmapi for the JVM"
     cargo bench --no-run 2>&1 | tail -n 3
-    # The JVM runs need the JNI exports and the simulator bridge (for the Java soak).
+    # The JVM runs need the JNI exports and the simulator (TerminalSimulator, for the Java soak).
     cargo build --release --lib --features jni 2>&1 | tail -n 1
     mkdir -p "$OUT/lib" "$OUT/classes"
     cp "$CARGO_TARGET_DIR/release/libmapi.so" "$OUT/lib/libmapi.so"
+    # TerminalSimulator loads "mapi_simulator": on the host it is the same library (see host-jvm.sh).
+    ln -sfn libmapi.so "$OUT/lib/libmapi_simulator.so"
     find android/sdk/src/main/java -name '*.java' -not -path '*/eu/ccvlab/api_android/*' > "$OUT/sources.txt"
-    echo android/sdk/src/test/java/eu/ccvlab/mapi/testing/SimulatorBridge.java >> "$OUT/sources.txt"
+    find android/sdk-testing/src/main/java -name '*.java' >> "$OUT/sources.txt"
     find android/bench/src -name '*.java' >> "$OUT/sources.txt"
     rm -rf "$OUT/classes" && mkdir -p "$OUT/classes"
     javac -nowarn -encoding UTF-8 -cp "$SIMPLE_XML" -d "$OUT/classes" @"$OUT/sources.txt"

@@ -9,7 +9,7 @@
 #      check-unwinder.sh on the host for arm64/x86_64);
 #   2. libmapi.so with the test seams (features "jni simulator test-hooks"), release profile as shipped, linked
 #      with that unwinder as an archive under --exclude-libs,ALL as on Android, loaded by
-#      jni-panic-check/, which calls its SimulatorBridge.panicNow export through a JNIEnv of its own
+#      jni-panic-check/, which calls its EngineFaults.panicNow export through a JNIEnv of its own
 #      three times (twice on the main thread, once on another): each call must return normally with
 #      java/lang/RuntimeException thrown, its message naming the panic.
 # Both must neither import nor export an _Unwind_* symbol and must not need libgcc_s, so the
@@ -108,4 +108,4 @@ if [ "$output" != "$expected" ]; then
     cat "$work/jni-panic-check.stderr" >&2
     exit 1
 fi
-echo "   3 calls of SimulatorBridge.panicNow returned with java/lang/RuntimeException thrown"
+echo "   3 calls of EngineFaults.panicNow returned with java/lang/RuntimeException thrown"

@@ -143,7 +143,7 @@ pub fn listen_port(env: &mut Env<'_>, terminal: &JObject<'_>) -> Result<i32, Bri
     }
 }
 
-/// `SimulatorBridge.injectEnginePanic` (test builds only).
+/// `EngineFaults.injectEnginePanic` (test builds only).
 #[cfg(feature = "test-hooks")]
 pub fn inject_engine_panic(env: &mut Env<'_>, terminal: &JObject<'_>) -> Result<(), BridgeError> {
     let terminal = convert::terminal(env, terminal)?;

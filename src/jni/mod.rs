@@ -3,7 +3,8 @@
 //!
 //! Java side: `eu.ccvlab.mapi.internal.NativeEngine` (native methods), `NativeTerminal` (fields
 //! read here), `NativeCallbacks` (called from the engine thread, re-posted by Java on the app's
-//! executor), and, in test builds, `eu.ccvlab.mapi.testing.SimulatorBridge`.
+//! executor), `eu.ccvlab.mapi.testing.TerminalSimulator` (the simulator, feature `simulator`) and,
+//! with the `test-hooks` feature only, `eu.ccvlab.mapi.testing.EngineFaults`.
 
 mod api;
 mod callbacks;
@@ -176,90 +177,15 @@ fn live_handles() -> i64 {
     callbacks::live_handle_count() + simulators
 }
 
-#[cfg(feature = "simulator")]
-mod simulator_exports {
+/// Test seams of this repository's own JVM tests (`eu.ccvlab.mapi.testing.EngineFaults`), in a
+/// library built with the `test-hooks` feature only: never in an AAR.
+#[cfg(feature = "test-hooks")]
+mod engine_faults {
     use super::*;
-    use jni::objects::JObjectArray;
 
+    /// Makes the engine task of `terminal` panic (its pending flows must end in onError).
     #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_start<'l>(
-        mut env: EnvUnowned<'l>,
-        _: JClass<'l>,
-        dialect: jint,
-        mode: jint,
-        scenario: JString<'l>,
-    ) -> jlong {
-        env.with_env(|env| {
-            simulator_bridge::start(dialect, mode, &convert::string(env, &scenario, "scenario")?)
-        })
-        .resolve::<ThrowMapped>()
-    }
-
-    #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_port<'l>(
-        mut env: EnvUnowned<'l>,
-        _: JClass<'l>,
-        sim: jlong,
-    ) -> jint {
-        env.with_env(|_| simulator_bridge::port(sim))
-            .resolve::<ThrowMapped>()
-    }
-
-    #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_setPosPort<'l>(
-        mut env: EnvUnowned<'l>,
-        _: JClass<'l>,
-        sim: jlong,
-        port: jint,
-    ) {
-        env.with_env(|_| simulator_bridge::set_pos_port(sim, port))
-            .resolve::<ThrowMapped>()
-    }
-
-    #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_release<'l>(
-        mut env: EnvUnowned<'l>,
-        _: JClass<'l>,
-        sim: jlong,
-        stage: jint,
-    ) {
-        env.with_env(|_| simulator_bridge::release(sim, stage))
-            .resolve::<ThrowMapped>()
-    }
-
-    #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_waitForStep<'l>(
-        mut env: EnvUnowned<'l>,
-        _: JClass<'l>,
-        sim: jlong,
-        step: JString<'l>,
-        timeout: jlong,
-    ) -> jboolean {
-        env.with_env(|env| {
-            simulator_bridge::wait_for_step(sim, &convert::string(env, &step, "step")?, timeout)
-        })
-        .resolve::<ThrowMapped>()
-    }
-
-    #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_receivedXml<'l>(
-        mut env: EnvUnowned<'l>,
-        _: JClass<'l>,
-        sim: jlong,
-    ) -> JObjectArray<'l, JString<'l>> {
-        env.with_env(|env| {
-            Ok::<_, BridgeError>(callbacks::string_array(
-                env,
-                &simulator_bridge::received_xml(sim)?,
-            )?)
-        })
-        .resolve::<ThrowMapped>()
-    }
-
-    /// Test support: makes the engine task of `terminal` panic (its pending flows must end in onError).
-    #[cfg(feature = "test-hooks")]
-    #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_injectEnginePanic<'l>(
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_EngineFaults_injectEnginePanic<'l>(
         mut env: EnvUnowned<'l>,
         _: JClass<'l>,
         terminal: JObject<'l>,
@@ -268,24 +194,13 @@ mod simulator_exports {
             .resolve::<ThrowMapped>()
     }
 
-    /// Test support: panics inside a native call (must become a Java RuntimeException).
-    #[cfg(feature = "test-hooks")]
+    /// Panics inside a native call (must become a Java RuntimeException).
     #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_panicNow<'l>(
+    pub extern "system" fn Java_eu_ccvlab_mapi_testing_EngineFaults_panicNow<'l>(
         mut env: EnvUnowned<'l>,
         _: JClass<'l>,
     ) {
         env.with_env(|_| -> Result<(), BridgeError> { panic!("panic injected by a test") })
-            .resolve::<ThrowMapped>()
-    }
-
-    #[unsafe(no_mangle)]
-    pub extern "system" fn Java_eu_ccvlab_mapi_testing_SimulatorBridge_stop<'l>(
-        mut env: EnvUnowned<'l>,
-        _: JClass<'l>,
-        sim: jlong,
-    ) {
-        env.with_env(|_| simulator_bridge::stop(sim))
             .resolve::<ThrowMapped>()
     }
 }

@@ -1,7 +1,8 @@
 //! Native entry to the terminal simulator, so JVM tests drive a real TCP terminal from the same
-//! library: the repository's own test-only `eu.ccvlab.mapi.testing.SimulatorBridge` and the testing
-//! artifact's public `eu.ccvlab.mapi.testing.TerminalSimulator` (`testing_exports.rs`) both call
-//! these functions. Not built without `simulator`, so never in the production library.
+//! library: the testing artifact's public `eu.ccvlab.mapi.testing.TerminalSimulator`
+//! (`testing_exports.rs`) calls these functions — app developers and this repository's own JVM,
+//! Kotlin and Robolectric suites alike. Not built without `simulator`, so never in the production
+//! library.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -43,7 +44,7 @@ pub fn live_count() -> i64 {
     table().lock().map(|t| t.len() as i64).unwrap_or(0)
 }
 
-/// `SimulatorBridge.start`.
+/// `TerminalSimulator.start`.
 pub fn start(dialect: i32, socket_mode: i32, scenario: &str) -> Result<i64, BridgeError> {
     let dialect = match dialect {
         0 => Dialect::OpiNl,
@@ -83,12 +84,12 @@ pub fn start(dialect: i32, socket_mode: i32, scenario: &str) -> Result<i64, Brid
     Ok(id)
 }
 
-/// `SimulatorBridge.port`.
+/// `TerminalSimulator.port`.
 pub fn port(sim: i64) -> Result<i32, BridgeError> {
     with(sim, |e| i32::from(e.handle.address().port()))
 }
 
-/// `SimulatorBridge.setPosPort`.
+/// `TerminalSimulator.setPosPort`.
 pub fn set_pos_port(sim: i64, port: i32) -> Result<(), BridgeError> {
     let port = u16::try_from(port)
         .map_err(|_| BridgeError::InvalidArgument(format!("{port} is not a port")))?;
@@ -98,7 +99,7 @@ pub fn set_pos_port(sim: i64, port: i32) -> Result<(), BridgeError> {
     })
 }
 
-/// `SimulatorBridge.release`.
+/// `TerminalSimulator.release`.
 pub fn release(sim: i64, stage: i32) -> Result<(), BridgeError> {
     let stage = match stage {
         0 => Stage::CardPresented,
@@ -112,7 +113,7 @@ pub fn release(sim: i64, stage: i32) -> Result<(), BridgeError> {
     with(sim, |e| e.handle.release(stage))
 }
 
-/// `SimulatorBridge.waitForStep`: waits for the next occurrence of `step` not returned before.
+/// `TerminalSimulator.waitForStep`: waits for the next occurrence of `step` not returned before.
 pub fn wait_for_step(sim: i64, step: &str, timeout_millis: i64) -> Result<bool, BridgeError> {
     let (wanted, name) = match step {
         "RequestReceived" => (RunStep::RequestReceived, "RequestReceived"),
@@ -145,17 +146,6 @@ pub fn wait_for_step(sim: i64, step: &str, timeout_millis: i64) -> Result<bool, 
         with(sim, |e| *e.consumed.entry(name).or_insert(0) = already + 1)?;
     }
     Ok(found)
-}
-
-/// `SimulatorBridge.receivedXml`.
-pub fn received_xml(sim: i64) -> Result<Vec<String>, BridgeError> {
-    with(sim, |e| {
-        e.handle
-            .received()
-            .into_iter()
-            .map(|frame| String::from_utf8_lossy(&frame.bytes).into_owned())
-            .collect()
-    })
 }
 
 /// Fields per frame in [`received_frames`]: channel, connection, root element, RequestType,
@@ -207,7 +197,7 @@ pub fn set_scenario(sim: i64, scenario: &str) -> Result<(), BridgeError> {
     with(sim, |e| e.handle.set_script(script))
 }
 
-/// `SimulatorBridge.stop`.
+/// `TerminalSimulator.stop`.
 pub fn stop(sim: i64) -> Result<(), BridgeError> {
     let entry = table()
         .lock()

@@ -1,7 +1,7 @@
 //! The natives of `eu.ccvlab.mapi.testing.TerminalSimulator`, the public class of the testing
-//! artifact (`mapi-sdk-testing-<version>.aar`). One line each into the same functions the
-//! repository's own test-only `SimulatorBridge` uses (`simulator_bridge.rs`), so app developers
-//! drive exactly the simulator the SDK's own suite runs against. Built only with the `simulator`
+//! artifact (`mapi-sdk-testing-<version>.aar`). One line each into `simulator_bridge.rs`; the SDK's
+//! own test suites drive the simulator through this same class, so app developers drive exactly the
+//! simulator those suites run against. Built only with the `simulator`
 //! feature: the production library never has these symbols (`android/check-elf.sh` checks it).
 
 use jni::objects::{JClass, JObjectArray, JString};

@@ -1,4 +1,4 @@
-//! Plays the JVM's part around one native method, `SimulatorBridge.panicNow`, whose body panics
+//! Plays the JVM's part around one native method, `EngineFaults.panicNow`, whose body panics
 //! inside the bridge's `with_env(...).resolve::<ThrowMapped>()` like every export's. A JVM would
 //! see the call return with a RuntimeException pending; this program's JNIEnv records what the
 //! library asks of it and prints one line per call for check-arm-unwinder.sh to compare.
@@ -42,7 +42,7 @@ const GET_ENV: usize = 6;
 const JNI_OK: i32 = 0;
 const JNI_VERSION_1_8: i32 = 0x0001_0008;
 const RTLD_NOW: c_int = 2;
-const EXPORT: &CStr = c"Java_eu_ccvlab_mapi_testing_SimulatorBridge_panicNow";
+const EXPORT: &CStr = c"Java_eu_ccvlab_mapi_testing_EngineFaults_panicNow";
 
 /// A JNIEnv or a JavaVM: a pointer to its function table.
 #[repr(C)]
@@ -314,7 +314,7 @@ fn main() {
     assert!(!symbol.is_null(), "{} not exported", EXPORT.to_string_lossy());
     let panic_now: extern "system" fn(*mut Interface, *mut c_void) = unsafe { std::mem::transmute(symbol) };
 
-    let class = reference(Object::Class("eu/ccvlab/mapi/testing/SimulatorBridge".into()));
+    let class = reference(Object::Class("eu/ccvlab/mapi/testing/EngineFaults".into()));
     for call in ["call 1", "call 2"] {
         panic_now(ENV.load(Ordering::SeqCst), class);
         report(call);

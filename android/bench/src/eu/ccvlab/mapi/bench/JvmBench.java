@@ -47,7 +47,8 @@ import eu.ccvlab.mapi.core.payment.PaymentResult;
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
 import eu.ccvlab.mapi.internal.NativeEngine;
 import eu.ccvlab.mapi.internal.NativeTerminal;
-import eu.ccvlab.mapi.testing.SimulatorBridge;
+import eu.ccvlab.mapi.testing.Scenario;
+import eu.ccvlab.mapi.testing.TerminalSimulator;
 
 /**
  * The JVM half of {@code scripts/bench.sh}. Prints {@code MAPI-RESULT key value} lines like the Rust benches.
@@ -465,9 +466,8 @@ public final class JvmBench {
 
     static void soak(int cycles, int checkpoint) throws Exception {
         MapiConfig.setStateDirectory(stateDirectory("soak"));
-        long sim = SimulatorBridge.start(SimulatorBridge.OPI_NL, SimulatorBridge.DUAL_SOCKET, "abort-window");
-        ExternalTerminal terminal = connect(SimulatorBridge.port(sim), "JSOAK1");
-        SimulatorBridge.setPosPort(sim, NativeEngine.listenPort(NativeTerminal.from(terminal)));
+        TerminalSimulator sim = TerminalSimulator.start(Scenario.ABORT_ACCEPTED);
+        ExternalTerminal terminal = sim.attach(connect(sim.port(), "JSOAK1"));
         PaymentService payments = new PaymentService();
         FinalsDelegate delegate = new FinalsDelegate();
         Payment sale = sale();
@@ -494,7 +494,7 @@ public final class JvmBench {
         long[] end = settledCounts(payments, terminal, delegate);
         System.gc();
         long rssEnd = rssKib();
-        SimulatorBridge.stop(sim);
+        sim.close();
         System.out.printf("java soak: %d cycles in %.1f s (%.0f/s); outcomes %s%n", cycles, seconds, cycles / seconds,
                 outcomes);
         System.out.printf("java soak: at cycle %d globalRefCount=%d liveHandleCount=%d RSS=%d KiB; at %d "

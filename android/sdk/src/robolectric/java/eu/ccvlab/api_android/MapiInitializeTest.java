@@ -32,7 +32,8 @@ import eu.ccvlab.mapi.robolectric.MapiRobolectricRunner;
 import eu.ccvlab.mapi.testing.Fixtures;
 import eu.ccvlab.mapi.testing.RecordingDelegate;
 import eu.ccvlab.mapi.testing.SimulatedTerminal;
-import eu.ccvlab.mapi.testing.SimulatorBridge;
+import eu.ccvlab.mapi.testing.Scenario;
+import eu.ccvlab.mapi.testing.TerminalSimulator;
 
 /**
  * {@code MAPI.initialize(context)} on Android's framework classes (Robolectric), with the real native library
@@ -61,17 +62,14 @@ public class MapiInitializeTest {
                 MAPI.class.getClassLoader());
         assertNotSame("the sandbox loaded MAPI itself", ClassLoader.getSystemClassLoader(),
                 MAPI.class.getClassLoader());
-        for (Class<?> shared : new Class<?>[] {MapiConfig.class, NativeEngine.class, SimulatorBridge.class,
+        for (Class<?> shared : new Class<?>[] {MapiConfig.class, NativeEngine.class, TerminalSimulator.class,
                 PaymentService.class}) {
             assertSame(shared + " comes from the application class loader", ClassLoader.getSystemClassLoader(),
                     shared.getClassLoader());
         }
         // The library is linked to those classes: a native call answers.
-        long sim = SimulatorBridge.start(SimulatorBridge.OPI_NL, SimulatorBridge.DUAL_SOCKET, "success");
-        try {
-            assertTrue(SimulatorBridge.port(sim) > 0);
-        } finally {
-            SimulatorBridge.stop(sim);
+        try (TerminalSimulator sim = TerminalSimulator.start(Scenario.SUCCESS)) {
+            assertTrue(sim.port() > 0);
         }
     }
 

@@ -31,7 +31,6 @@ import eu.ccvlab.mapi.robolectric.MapiRobolectricRunner;
 import eu.ccvlab.mapi.testing.Fixtures;
 import eu.ccvlab.mapi.testing.RecordingDelegate;
 import eu.ccvlab.mapi.testing.SimulatedTerminal;
-import eu.ccvlab.mapi.testing.SimulatorBridge;
 
 /**
  * Payments, every abort form and recovery as an Android app drives them: {@code MAPI.initialize(context)}
@@ -154,7 +153,7 @@ public class PaymentsOnTheMainLooperTest {
             assertNull("the terminal refused, not the SDK: " + refused, refused.mapiError());
             assertTrue("nothing final for the payment yet", payment.finalCalls().isEmpty());
 
-            simulator.release(SimulatorBridge.COMPLETION);
+            simulator.release(SimulatedTerminal.COMPLETION);
             MainLooper.awaitFinals(payment, 1);
             PaymentResult approved = payment.awaitPaymentSuccess();
             assertEquals(Fixtures.twelveFifty(), approved.amount());

@@ -7,7 +7,6 @@ import eu.ccvlab.mapi.core.terminal.ExternalTerminal.SocketMode
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal.TerminalType
 import eu.ccvlab.mapi.testing.Fixtures
 import eu.ccvlab.mapi.testing.SimulatedTerminal
-import eu.ccvlab.mapi.testing.SimulatorBridge
 import kotlinx.coroutines.async
 import kotlinx.coroutines.flow.toList
 import org.junit.Assert.assertEquals
@@ -62,7 +61,7 @@ class AbortAwaitTest {
             assertEquals(ResultState.FAILURE, abort.error.resultState())
             assertFalse("the payment still runs", payment.isCompleted)
 
-            simulator.release(SimulatorBridge.COMPLETION)
+            simulator.release(SimulatedTerminal.COMPLETION)
             val outcome = payment.await()
             assertTrue("approved: $outcome", outcome is PaymentOutcome.Approved)
             assertEquals(Fixtures.twelveFifty(), (outcome as PaymentOutcome.Approved).result.amount())

@@ -4,7 +4,6 @@ import eu.ccvlab.mapi.api.PaymentService
 import eu.ccvlab.mapi.core.MapiConfig
 import eu.ccvlab.mapi.testing.Fixtures
 import eu.ccvlab.mapi.testing.SimulatedTerminal
-import eu.ccvlab.mapi.testing.SimulatorBridge
 import java.util.concurrent.CountDownLatch
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
@@ -83,7 +82,7 @@ class CancellationTest {
             // The simulator holds the completion: the coroutine ended before anyone knew how the payment ends.
             assertFalse(late.outcome.isCompleted)
 
-            simulator.release(SimulatorBridge.COMPLETION)
+            simulator.release(SimulatedTerminal.COMPLETION)
             val outcome = late.outcome.await()
             assertTrue("approved after all: $outcome", outcome.outcome is PaymentOutcome.Approved)
             assertEquals(Fixtures.twelveFifty(), (outcome.outcome as PaymentOutcome.Approved).result.amount())

@@ -173,7 +173,7 @@ class PaymentAwaitTest {
             simulator.reach("AwaitingCard")
             val second = payments.paymentAwait(terminal, Fixtures.sale())
             assertEquals(MAPIError.FLOW_ALREADY_HAPPENING, (second as PaymentOutcome.Failed).mapiError)
-            simulator.release(eu.ccvlab.mapi.testing.SimulatorBridge.CARD_PRESENTED)
+            simulator.release(eu.ccvlab.mapi.testing.SimulatedTerminal.CARD_PRESENTED)
             assertTrue(first.await() is PaymentOutcome.Approved)
         }
     }

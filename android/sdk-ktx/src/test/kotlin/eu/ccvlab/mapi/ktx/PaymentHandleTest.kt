@@ -4,7 +4,6 @@ import eu.ccvlab.mapi.api.PaymentService
 import eu.ccvlab.mapi.core.MapiConfig
 import eu.ccvlab.mapi.testing.Fixtures
 import eu.ccvlab.mapi.testing.SimulatedTerminal
-import eu.ccvlab.mapi.testing.SimulatorBridge
 import java.io.File
 import java.util.concurrent.CountDownLatch
 import kotlinx.coroutines.CompletableDeferred
@@ -74,8 +73,8 @@ class PaymentHandleTest {
             // Start again, with two collectors at once (the new screen and a logger, say).
             val again = async { handle.events.toList() }
             val second = async { handle.events.toList() }
-            simulator.release(SimulatorBridge.CARD_PRESENTED)
-            simulator.release(SimulatorBridge.COMPLETION)
+            simulator.release(SimulatedTerminal.CARD_PRESENTED)
+            simulator.release(SimulatedTerminal.COMPLETION)
 
             val outcome = handle.await()
             assertTrue("approved: $outcome", outcome is PaymentOutcome.Approved)
@@ -203,8 +202,8 @@ class PaymentHandleTest {
             val waiting = launch { handle.await() }
             simulator.reach("AwaitingCard")
             waiting.cancelAndJoin()
-            simulator.release(SimulatorBridge.CARD_PRESENTED)
-            simulator.release(SimulatorBridge.COMPLETION)
+            simulator.release(SimulatedTerminal.CARD_PRESENTED)
+            simulator.release(SimulatedTerminal.COMPLETION)
 
             val recorded = late.outcome.await()
             assertTrue("approved: ${recorded.outcome}", recorded.outcome is PaymentOutcome.Approved)

@@ -70,7 +70,34 @@ public enum Scenario {
     /** A well-formed message OPI does not define, before the real response: the POS must skip it. */
     UNKNOWN_MESSAGE("unknown-message"),
     /** A response carrying a RequestID nobody asked for, before the real one: the POS must not take it. */
-    WRONG_REQUEST_ID("wrong-request-id");
+    WRONG_REQUEST_ID("wrong-request-id"),
+    /**
+     * CCV's unattended DeliveryBox step: after the card, the terminal asks whether the goods were delivered
+     * ({@code PaymentDelegate.onDeliverGoodsOrServices}); "not delivered", or no answer in time, aborts the payment.
+     */
+    DELIVERY_BOX("delivery-box"),
+    /** After the receipts, an electronic receipt for the customer ({@code PaymentDelegate.eReceipt}). */
+    E_RECEIPT("e-receipt"),
+    /** A terminal without the authorise-and-capture flow: reservations and captures are answered NotSupported. */
+    NO_AUTH_AND_CAPTURE("no-auth-and-capture"),
+    /**
+     * The connection drops after authorisation, and the terminal answers the first recovery (RepeatLastMessage)
+     * Busy before it tells the truth: the payment stays pending, then is recovered.
+     */
+    RECOVERY_BUSY_FIRST("close-after-authorisation-recovery-busy"),
+    /**
+     * The connection drops after authorisation, and the terminal answers the recovery PrintLastTicket: the POS
+     * reprints the ticket and the payment needs an operator.
+     */
+    RECOVERY_PRINT_LAST_TICKET("close-after-authorisation-print-last-ticket"),
+    /** Before the card is asked for, a DCC offer to print for the customer ({@code PaymentDelegate.printDccOffer}). */
+    DCC_OFFER("dcc"),
+    /** After the receipts, a journal receipt for the POS to print or store. */
+    JOURNAL_RECEIPT("journal-receipt"),
+    /** A Mifare card read ({@code readMifareUID}) finds a card the terminal does not know: UnknownCard. */
+    MIFARE_UNKNOWN("mifare-unknown"),
+    /** A Mifare card read finds no card in time: TimedOut. */
+    MIFARE_ABSENT("mifare-absent");
 
     private final String preset;
 

@@ -79,7 +79,7 @@ public class AbortFlowsTest {
             assertEquals(ResultState.FAILURE, refused.resultState());
             assertTrue("nothing final for the payment yet", payment.finalCalls().isEmpty());
 
-            simulator.release(SimulatorBridge.COMPLETION);
+            simulator.release(SimulatedTerminal.COMPLETION);
             PaymentResult approved = payment.awaitPaymentSuccess();
             assertEquals(ResultState.SUCCESS, approved.resultState());
             assertEquals(Fixtures.twelveFifty(), approved.amount());
@@ -272,7 +272,7 @@ public class AbortFlowsTest {
             assertFalse(second.awaitError(MAPIError.SECONDARY_FLOW_ALREADY_HAPPENING).recoveryNeeded());
             first.awaitError(MAPIError.RESPONSE_TIMEOUT);
             assertTrue("the payment still runs", payment.finalCalls().isEmpty());
-            simulator.release(SimulatorBridge.CARD_PRESENTED);
+            simulator.release(SimulatedTerminal.CARD_PRESENTED);
             payment.awaitPaymentSuccess();
             assertEquals(1, simulator.abortRequests().size());
             first.assertFinalCount(1);

@@ -81,8 +81,8 @@ public class ErrorFlowsTest {
             Error error = second.awaitError(MAPIError.FLOW_ALREADY_HAPPENING);
             assertFalse(error.recoveryNeeded());
 
-            simulator.release(SimulatorBridge.CARD_PRESENTED);
-            simulator.release(SimulatorBridge.COMPLETION);
+            simulator.release(SimulatedTerminal.CARD_PRESENTED);
+            simulator.release(SimulatedTerminal.COMPLETION);
             first.awaitPaymentSuccess();
             assertEquals("only the first payment reached the terminal", 1,
                     simulator.receivedContaining("\"CardPayment\"").size());

@@ -23,7 +23,7 @@ public class NativeFailuresTest {
             RecordingDelegate held = new RecordingDelegate();
             payments.payment(terminal, Fixtures.sale(), held);
             simulator.awaitStep("AwaitingCard");
-            SimulatorBridge.injectEnginePanic(SimulatedTerminal.nativeTerminalFor(terminal));
+            EngineFaults.injectEnginePanic(SimulatedTerminal.nativeTerminalFor(terminal));
             Error error = held.awaitError(MAPIError.TERMINAL_CONNECTION_LOST);
             assertTrue(error.toString(), error.recoveryNeeded());
             held.assertFinalCount(1);
@@ -36,7 +36,7 @@ public class NativeFailuresTest {
 
     @Test
     public void aPanicInsideANativeCallIsARuntimeException() {
-        RuntimeException thrown = assertThrows(RuntimeException.class, SimulatorBridge::panicNow);
+        RuntimeException thrown = assertThrows(RuntimeException.class, EngineFaults::panicNow);
         assertTrue(thrown.getMessage(), thrown.getMessage().contains("panic injected by a test"));
     }
 
@@ -45,9 +45,9 @@ public class NativeFailuresTest {
         IllegalStateException ask = assertThrows(IllegalStateException.class,
                 () -> NativeEngine.answerAsk(Long.MAX_VALUE, true));
         assertTrue(ask.getMessage(), ask.getMessage().contains("never existed"));
-        long sim = SimulatorBridge.start(0, 0, "success");
-        SimulatorBridge.stop(sim);
-        IllegalStateException stopped = assertThrows(IllegalStateException.class, () -> SimulatorBridge.port(sim));
-        assertEquals("simulator handle " + sim + " is stopped or unknown", stopped.getMessage());
+        TerminalSimulator sim = TerminalSimulator.start(Scenario.SUCCESS);
+        sim.close();
+        IllegalStateException stopped = assertThrows(IllegalStateException.class, sim::port);
+        assertTrue(stopped.getMessage(), stopped.getMessage().contains("is stopped or unknown"));
     }
 }

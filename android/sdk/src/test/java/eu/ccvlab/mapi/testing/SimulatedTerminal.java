@@ -3,36 +3,48 @@ package eu.ccvlab.mapi.testing;
 import static org.junit.Assert.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import eu.ccvlab.mapi.core.terminal.ExternalTerminal;
-import eu.ccvlab.mapi.internal.NativeEngine;
 import eu.ccvlab.mapi.internal.NativeTerminal;
 
 /**
- * One simulated terminal for one test, and the {@link ExternalTerminal} that reaches it. Each terminal gets its
- * own workstation id, so the engine gives it its own session even when the OS reuses a port of an earlier test.
+ * One simulated terminal for one test, and the {@link ExternalTerminal} that reaches it: the repository's own
+ * tests drive the simulator through the public testing artifact ({@link TerminalSimulator}), as app developers
+ * do. Each terminal gets its own workstation id, so the engine gives it its own session even when the OS reuses
+ * a port of an earlier test. Every method may be called from any thread; waits block the caller.
  */
 public final class SimulatedTerminal implements AutoCloseable {
     /** Failure guard for every wait: only reached when a test fails. */
     public static final long WAIT_MILLIS = 20_000;
+    /** {@link #release(int)}: the cardholder presents the card. */
+    public static final int CARD_PRESENTED = 0;
+    /** {@link #release(int)}: the authorised payment completes. */
+    public static final int COMPLETION = 1;
 
     private static final AtomicInteger WORKSTATIONS = new AtomicInteger();
 
-    private final long sim;
+    private final TerminalSimulator sim;
     private final ExternalTerminal.TerminalType type;
     private final ExternalTerminal.SocketMode socketMode;
-    private boolean stopped;
 
     private SimulatedTerminal(ExternalTerminal.TerminalType type, ExternalTerminal.SocketMode socketMode,
             String scenario) {
         this.type = type;
         this.socketMode = socketMode;
-        this.sim = SimulatorBridge.start(type == ExternalTerminal.TerminalType.OPI_DE ? SimulatorBridge.OPI_DE
-                : SimulatorBridge.OPI_NL, socketMode == ExternalTerminal.SocketMode.SINGLE_SOCKET
-                        ? SimulatorBridge.SINGLE_SOCKET : SimulatorBridge.DUAL_SOCKET, scenario);
+        this.sim = TerminalSimulator.start(scenario(scenario), type, socketMode);
+    }
+
+    /** The public scenario of a simulator preset name, so tests keep the Rust crate's names. */
+    private static Scenario scenario(String preset) {
+        for (Scenario scenario : Scenario.values()) {
+            if (scenario.presetName().equals(preset)) {
+                return scenario;
+            }
+        }
+        throw new IllegalArgumentException("no TerminalSimulator scenario has the preset '" + preset + "'");
     }
 
     /**
@@ -72,7 +84,7 @@ public final class SimulatedTerminal implements AutoCloseable {
     public ExternalTerminal.Builder builder() {
         return ExternalTerminal.builder()
                 .ipAddress("127.0.0.1")
-                .port(SimulatorBridge.port(sim))
+                .port(sim.port())
                 .compatibilityPort(0)
                 .terminalType(type)
                 .socketMode(socketMode)
@@ -87,13 +99,7 @@ public final class SimulatedTerminal implements AutoCloseable {
      * @return the terminal
      */
     public ExternalTerminal connect(ExternalTerminal.Builder builder) {
-        ExternalTerminal terminal = builder.build();
-        if (terminal.socketMode() == ExternalTerminal.SocketMode.DUAL_SOCKET) {
-            int posPort = NativeEngine.listenPort(nativeTerminalFor(terminal));
-            assertTrue("the engine's channel-1 port should be real, was " + posPort, posPort > 0);
-            SimulatorBridge.setPosPort(sim, posPort);
-        }
-        return terminal;
+        return sim.attach(builder.build());
     }
 
     /** @return {@code connect(builder())}. */
@@ -107,19 +113,46 @@ public final class SimulatedTerminal implements AutoCloseable {
      * @param step "AwaitingCard", "Authorised", "AwaitingCompletion" or "Responding"
      */
     public void awaitStep(String step) {
+        TerminalSimulator.Step wanted;
+        switch (step) {
+            case "RequestReceived":
+                wanted = TerminalSimulator.Step.REQUEST_RECEIVED;
+                break;
+            case "AwaitingCard":
+                wanted = TerminalSimulator.Step.AWAITING_CARD;
+                break;
+            case "Authorised":
+                wanted = TerminalSimulator.Step.AUTHORISED;
+                break;
+            case "AwaitingCompletion":
+                wanted = TerminalSimulator.Step.AWAITING_COMPLETION;
+                break;
+            case "Responding":
+                wanted = TerminalSimulator.Step.RESPONDING;
+                break;
+            default:
+                throw new IllegalArgumentException("unknown step " + step);
+        }
         assertTrue("the simulator never reached " + step + "; received " + receivedXml(),
-                SimulatorBridge.waitForStep(sim, step, WAIT_MILLIS));
+                sim.awaitStep(wanted, WAIT_MILLIS, TimeUnit.MILLISECONDS));
     }
 
-    /** @param stage {@link SimulatorBridge#CARD_PRESENTED} or {@link SimulatorBridge#COMPLETION} */
+    /** @param stage {@link #CARD_PRESENTED} or {@link #COMPLETION} */
     public void release(int stage) {
-        SimulatorBridge.release(sim, stage);
+        if (stage == CARD_PRESENTED) {
+            sim.releaseCard();
+        } else {
+            sim.releaseCompletion();
+        }
     }
 
     /** @return every frame's XML the simulator received, in order */
     public List<String> receivedXml() {
-        String[] frames = SimulatorBridge.receivedXml(sim);
-        return frames == null ? new ArrayList<String>() : new ArrayList<>(Arrays.asList(frames));
+        List<String> xml = new ArrayList<>();
+        for (ReceivedFrame frame : sim.receivedFrames()) {
+            xml.add(frame.xml());
+        }
+        return xml;
     }
 
     /**
@@ -144,9 +177,6 @@ public final class SimulatedTerminal implements AutoCloseable {
     /** Stops the simulator (once). */
     @Override
     public void close() {
-        if (!stopped) {
-            stopped = true;
-            SimulatorBridge.stop(sim);
-        }
+        sim.close();
     }
 }
