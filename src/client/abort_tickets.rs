@@ -56,25 +56,30 @@ impl LaneEntry {
     }
 }
 
-/// The RequestIDs of armed aborts: the directory's shared counter, without reserving ahead (an
-/// abort never waits for the disk); an id armed and withdrawn unsent is given back.
+/// A terminal's RequestID counter (the state directory's shared store), or why it could not be
+/// opened. The task takes its ids from it; the transport arms aborts with a clone of it, without
+/// reserving ahead (an abort never waits for the disk), and gives back an id withdrawn unsent.
+#[derive(Clone)]
 pub(super) struct TaskIds(pub(super) Result<Arc<Mutex<RequestIdStore>>, String>);
+
+impl TaskIds {
+    /// The store, locked; the reason it is missing otherwise.
+    pub(super) fn store(&self) -> Result<MutexGuard<'_, RequestIdStore>, String> {
+        let store = self.0.as_ref().map_err(Clone::clone)?;
+        Ok(store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+}
 
 impl RequestIds for TaskIds {
     fn take(&mut self) -> Result<RequestId, String> {
-        let store = self.0.as_ref().map_err(Clone::clone)?;
-        let mut store = store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        store.allocate().map_err(|e| e.to_string())
+        self.store()?.allocate().map_err(|e| e.to_string())
     }
 
     fn give_back(&mut self, id: &RequestId) {
-        if let Ok(store) = &self.0 {
-            store
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .give_back(id);
+        if let Ok(mut store) = self.store() {
+            store.give_back(id);
         }
     }
 }

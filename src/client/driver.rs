@@ -68,7 +68,7 @@ async fn next_event(transport: &mut Option<Transport>) -> Event {
 
 /// Opens the RequestID counter and the in-flight journal of `terminal`'s state directory. The
 /// counter is the directory's one shared counter, so ids never repeat across its terminals.
-fn open_state(terminal: &Terminal) -> (Result<Arc<Mutex<RequestIdStore>>, String>, Journal) {
+fn open_state(terminal: &Terminal) -> (TaskIds, Journal) {
     let state_dir = terminal.state_dir.as_deref();
     let max = terminal.dialect.max_request_id();
     let ids = match state_dir {
@@ -83,7 +83,10 @@ fn open_state(terminal: &Terminal) -> (Result<Arc<Mutex<RequestIdStore>>, String
                 .map_err(|e| e.to_string())
         }
     };
-    (ids, Journal::new(state_dir, &terminal.key().file_stem()))
+    (
+        TaskIds(ids),
+        Journal::new(state_dir, &terminal.key().file_stem()),
+    )
 }
 
 impl TerminalTask {
@@ -164,7 +167,7 @@ impl TerminalTask {
             .await
             .map_err(|e| e.to_string())?;
             transport.set_wire_tap(Arc::clone(&self.tap));
-            let ids = Box::new(TaskIds(self.ids.clone()));
+            let ids = Box::new(self.ids.clone());
             self.transport = Some(transport.with_abort_lane(Arc::clone(&self.lane.lane), ids));
         }
         self.transport
@@ -175,10 +178,7 @@ impl TerminalTask {
     /// The next RequestID. Requests other than aborts reserve the next block ahead of need, so an
     /// abort never waits for the disk.
     pub(super) fn allocate_id(&mut self, reserve_ahead: bool) -> Result<RequestId, String> {
-        let store = self.ids.as_ref().map_err(Clone::clone)?;
-        let mut store = store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut store = self.ids.store()?;
         if reserve_ahead {
             store.allocate_reserving_ahead().map_err(|e| e.to_string())
         } else {
@@ -189,10 +189,8 @@ impl TerminalTask {
     /// Takes the RequestID the app chose for a payment (validated before): the counter moves past
     /// it so that the engine's own ids (aborts, recoveries) never repeat it.
     fn adopt_app_id(&mut self, id: RequestId) -> Result<RequestId, String> {
-        let store = self.ids.as_ref().map_err(Clone::clone)?;
-        store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.ids
+            .store()?
             .skip_past(&id)
             .map_err(|e| e.to_string())?;
         Ok(id)

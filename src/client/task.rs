@@ -5,13 +5,12 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::abort_tickets::LaneEntry;
+use super::abort_tickets::{LaneEntry, TaskIds};
 use super::delegate::{Delegate, SdkError};
-use super::durability::RequestIdStore;
 use super::journal::Journal;
 use super::operation::Operation;
 use super::recovery_state::{RecoveryRun, Retry};
@@ -78,7 +77,7 @@ pub(super) struct Flow {
 pub(super) struct TerminalTask {
     pub(super) terminal: Terminal,
     pub(super) transport: Option<Transport>,
-    pub(super) ids: Result<Arc<Mutex<RequestIdStore>>, String>,
+    pub(super) ids: TaskIds,
     pub(super) journal: Journal,
     /// Where the outcomes of automatic recovery go; `None`: recovery runs only when asked.
     pub(super) recovery_delegate: Option<Arc<dyn Delegate>>,
