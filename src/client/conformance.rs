@@ -179,14 +179,13 @@ pub fn run(engine: &Engine, config: &KitConfig) -> Report {
 
     // POSdata: the four attribute/element combinations, on a Login every terminal knows; the
     // starting profile's combination first.
-    let forms = |first: FieldForm| [first, other_form(first)];
     let mut candidates = Vec::new();
-    for language_code in forms(base.language_code) {
-        for shift_number in forms(base.shift_number) {
+    for language_code in current_first(base.language_code, FieldForm::ALL) {
+        for shift_number in current_first(base.shift_number, FieldForm::ALL) {
             let label = format!(
                 "language-code = {}, shift-number = {}",
-                form_name(language_code),
-                form_name(shift_number)
+                language_code.name(),
+                shift_number.name()
             );
             let profile = WireProfile {
                 language_code,
@@ -204,11 +203,7 @@ pub fn run(engine: &Engine, config: &KitConfig) -> Report {
     }
 
     // Status and card circuits: both spellings, the starting profile's first.
-    let statuses = match base.status_request {
-        StatusRequest::GetStatus => [StatusRequest::GetStatus, StatusRequest::Diagnosis],
-        StatusRequest::Diagnosis => [StatusRequest::Diagnosis, StatusRequest::GetStatus],
-    };
-    let candidates = statuses
+    let candidates = current_first(base.status_request, StatusRequest::ALL)
         .into_iter()
         .map(|status_request| {
             let profile = WireProfile {
@@ -224,17 +219,7 @@ pub fn run(engine: &Engine, config: &KitConfig) -> Report {
     if let Some(taken) = probe("status", Administration::Status, candidates) {
         suggested = taken;
     }
-    let circuits = match base.card_circuits_request {
-        CardCircuitsRequest::GetCardCircuits => [
-            CardCircuitsRequest::GetCardCircuits,
-            CardCircuitsRequest::CardCircuits,
-        ],
-        CardCircuitsRequest::CardCircuits => [
-            CardCircuitsRequest::CardCircuits,
-            CardCircuitsRequest::GetCardCircuits,
-        ],
-    };
-    let candidates = circuits
+    let candidates = current_first(base.card_circuits_request, CardCircuitsRequest::ALL)
         .into_iter()
         .map(|card_circuits_request| {
             let profile = WireProfile {
@@ -281,16 +266,7 @@ fn abort_family(
     profile: WireProfile,
     probes: &mut Vec<Probe>,
 ) -> AbortRequestId {
-    let order = {
-        let all = [
-            AbortRequestId::Own,
-            AbortRequestId::Running,
-            AbortRequestId::Referenced,
-        ];
-        let mut order = vec![profile.abort_request_id];
-        order.extend(all.into_iter().filter(|f| *f != profile.abort_request_id));
-        order
-    };
+    let order = current_first(profile.abort_request_id, AbortRequestId::ALL);
     let payment = || Payment::sale(config.amount, &config.currency);
     let start = |profile: WireProfile| {
         let (delegate, finals, shown) = Outcome::new();
@@ -317,7 +293,7 @@ fn abort_family(
         let taken = success(&answer);
         probes.push(Probe {
             operation: "abort".to_owned(),
-            variant: format!("abort-request-id = {}", abort_id_name(form)),
+            variant: format!("abort-request-id = {}", form.name()),
             answer,
             taken,
         });
@@ -393,24 +369,9 @@ fn first_taken(
     first
 }
 
-fn other_form(form: FieldForm) -> FieldForm {
-    match form {
-        FieldForm::Attribute => FieldForm::Element,
-        FieldForm::Element => FieldForm::Attribute,
-    }
-}
-
-fn form_name(form: FieldForm) -> &'static str {
-    match form {
-        FieldForm::Attribute => "attribute",
-        FieldForm::Element => "element",
-    }
-}
-
-fn abort_id_name(form: AbortRequestId) -> &'static str {
-    match form {
-        AbortRequestId::Own => "own",
-        AbortRequestId::Running => "running",
-        AbortRequestId::Referenced => "referenced",
-    }
+/// `current`, then every other value of `all`: the starting profile's spelling is tried first.
+fn current_first<T: Copy + PartialEq>(current: T, all: &[T]) -> Vec<T> {
+    std::iter::once(current)
+        .chain(all.iter().copied().filter(|value| *value != current))
+        .collect()
 }

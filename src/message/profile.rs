@@ -21,6 +21,27 @@ use std::fmt;
 
 use super::values::ServiceRequestType;
 
+/// Gives a choice its text-form spellings, in one place for reading and writing profiles.
+macro_rules! spelled {
+    ($name:ident { $($variant:ident => $text:literal,)* }) => {
+        impl $name {
+            /// Every value, the order in which `pay conformance` tries them after the current one.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// How the profile's text form spells it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            fn from_name(text: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|value| value.name() == text)
+            }
+        }
+    };
+}
+
 /// How the terminal's status is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatusRequest {
@@ -84,6 +105,32 @@ pub enum PaymentReferences {
     /// `Acquirer@MerchantReference`.
     Ifsf,
 }
+
+spelled!(StatusRequest {
+    GetStatus => "GetStatus",
+    Diagnosis => "Diagnosis",
+});
+spelled!(CardCircuitsRequest {
+    GetCardCircuits => "GetCardCircuits",
+    CardCircuits => "CardCircuits",
+});
+spelled!(FieldForm {
+    Attribute => "attribute",
+    Element => "element",
+});
+spelled!(AbortRequestId {
+    Own => "own",
+    Running => "running",
+    Referenced => "referenced",
+});
+spelled!(SilentAbort {
+    PrivateData => "private-data",
+    Omit => "omit",
+});
+spelled!(PaymentReferences {
+    Off => "off",
+    Ifsf => "ifsf",
+});
 
 /// Every disputed spelling of what the engine sends. See the module docs for the sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -173,57 +220,29 @@ impl WireProfile {
 
     /// Sets one key. Keys and values are those [`fmt::Display`] writes.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let bad = || format!("{key} cannot be '{value}'");
-        let form = |value: &str| match value {
-            "attribute" => Ok(FieldForm::Attribute),
-            "element" => Ok(FieldForm::Element),
-            _ => Err(bad()),
-        };
+        fn parse<T>(key: &str, value: &str, from: fn(&str) -> Option<T>) -> Result<T, String> {
+            from(value).ok_or_else(|| format!("{key} cannot be '{value}'"))
+        }
         match key {
-            "status-request" => {
-                self.status_request = match value {
-                    "GetStatus" => StatusRequest::GetStatus,
-                    "Diagnosis" => StatusRequest::Diagnosis,
-                    _ => return Err(bad()),
-                }
-            }
+            "status-request" => self.status_request = parse(key, value, StatusRequest::from_name)?,
             "card-circuits-request" => {
-                self.card_circuits_request = match value {
-                    "GetCardCircuits" => CardCircuitsRequest::GetCardCircuits,
-                    "CardCircuits" => CardCircuitsRequest::CardCircuits,
-                    _ => return Err(bad()),
-                }
+                self.card_circuits_request = parse(key, value, CardCircuitsRequest::from_name)?
             }
-            "language-code" => self.language_code = form(value)?,
-            "shift-number" => self.shift_number = form(value)?,
+            "language-code" => self.language_code = parse(key, value, FieldForm::from_name)?,
+            "shift-number" => self.shift_number = parse(key, value, FieldForm::from_name)?,
             "printer-status" => {
-                self.printer_status = match value {
-                    "on" => true,
-                    "off" => false,
-                    _ => return Err(bad()),
-                }
+                self.printer_status = parse(key, value, |v| match v {
+                    "on" => Some(true),
+                    "off" => Some(false),
+                    _ => None,
+                })?
             }
             "abort-request-id" => {
-                self.abort_request_id = match value {
-                    "own" => AbortRequestId::Own,
-                    "running" => AbortRequestId::Running,
-                    "referenced" => AbortRequestId::Referenced,
-                    _ => return Err(bad()),
-                }
+                self.abort_request_id = parse(key, value, AbortRequestId::from_name)?
             }
-            "silent-abort" => {
-                self.silent_abort = match value {
-                    "private-data" => SilentAbort::PrivateData,
-                    "omit" => SilentAbort::Omit,
-                    _ => return Err(bad()),
-                }
-            }
+            "silent-abort" => self.silent_abort = parse(key, value, SilentAbort::from_name)?,
             "payment-references" => {
-                self.payment_references = match value {
-                    "off" => PaymentReferences::Off,
-                    "ifsf" => PaymentReferences::Ifsf,
-                    _ => return Err(bad()),
-                }
+                self.payment_references = parse(key, value, PaymentReferences::from_name)?
             }
             _ => return Err(format!("unknown wire profile key '{key}'")),
         }
@@ -231,49 +250,25 @@ impl WireProfile {
     }
 }
 
-fn form_name(form: FieldForm) -> &'static str {
-    match form {
-        FieldForm::Attribute => "attribute",
-        FieldForm::Element => "element",
-    }
-}
-
 /// The text form: one `key = value` line per choice, readable by [`WireProfile::with_overrides`].
 impl fmt::Display for WireProfile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let status = match self.status_request {
-            StatusRequest::GetStatus => "GetStatus",
-            StatusRequest::Diagnosis => "Diagnosis",
-        };
-        let circuits = match self.card_circuits_request {
-            CardCircuitsRequest::GetCardCircuits => "GetCardCircuits",
-            CardCircuitsRequest::CardCircuits => "CardCircuits",
-        };
-        let abort_id = match self.abort_request_id {
-            AbortRequestId::Own => "own",
-            AbortRequestId::Running => "running",
-            AbortRequestId::Referenced => "referenced",
-        };
-        let silent = match self.silent_abort {
-            SilentAbort::PrivateData => "private-data",
-            SilentAbort::Omit => "omit",
-        };
-        writeln!(f, "status-request = {status}")?;
-        writeln!(f, "card-circuits-request = {circuits}")?;
-        writeln!(f, "language-code = {}", form_name(self.language_code))?;
-        writeln!(f, "shift-number = {}", form_name(self.shift_number))?;
+        writeln!(f, "status-request = {}", self.status_request.name())?;
+        writeln!(
+            f,
+            "card-circuits-request = {}",
+            self.card_circuits_request.name()
+        )?;
+        writeln!(f, "language-code = {}", self.language_code.name())?;
+        writeln!(f, "shift-number = {}", self.shift_number.name())?;
         writeln!(
             f,
             "printer-status = {}",
             if self.printer_status { "on" } else { "off" }
         )?;
-        writeln!(f, "abort-request-id = {abort_id}")?;
-        writeln!(f, "silent-abort = {silent}")?;
-        let references = match self.payment_references {
-            PaymentReferences::Off => "off",
-            PaymentReferences::Ifsf => "ifsf",
-        };
-        writeln!(f, "payment-references = {references}")
+        writeln!(f, "abort-request-id = {}", self.abort_request_id.name())?;
+        writeln!(f, "silent-abort = {}", self.silent_abort.name())?;
+        writeln!(f, "payment-references = {}", self.payment_references.name())
     }
 }
 
