@@ -84,12 +84,8 @@ pub fn profiled_abort_request(
     request
 }
 
-/// The RequestID an abort carries under `profile`; its answer is matched by this id.
-pub fn abort_wire_id(
-    profile: &WireProfile,
-    own_id: RequestId,
-    running_id: &RequestId,
-) -> RequestId {
+/// The RequestID an abort carries under `profile`.
+fn abort_wire_id(profile: &WireProfile, own_id: RequestId, running_id: &RequestId) -> RequestId {
     match profile.abort_request_id {
         AbortRequestId::Running => running_id.clone(),
         AbortRequestId::Own | AbortRequestId::Referenced => own_id,

@@ -9,7 +9,7 @@ use super::{
     FiredAbort, Session,
 };
 use crate::error::MapiError;
-use crate::message::abort::{abort_wire_id, profiled_abort_request, AbortDisplay, AbortVia};
+use crate::message::abort::{profiled_abort_request, AbortDisplay, AbortVia};
 use crate::message::{Message, RequestId};
 
 impl Session {
@@ -72,7 +72,7 @@ impl Session {
             command,
             // The answer is matched by the id on the wire (the running request's, if the
             // profile says so: the RequestType tells the two answers apart).
-            request_id: abort_wire_id(&self.config.wire_profile, abort.request_id, &running_id),
+            request_id: message.request_id().clone(),
             via: abort.via,
             conn: None,
             frame,
@@ -153,10 +153,12 @@ impl Session {
                 display,
             ));
             let frame = message.to_frame().ok()?;
-            Some((frame, message.summary()))
+            Some((frame, message.summary(), message.request_id().clone()))
         };
-        let normal = build(AbortDisplay::Normal)?;
-        let silent = build(AbortDisplay::Silent)?;
+        let (normal_frame, normal_summary, wire_id) = build(AbortDisplay::Normal)?;
+        let normal = (normal_frame, normal_summary);
+        let (silent_frame, silent_summary, _) = build(AbortDisplay::Silent)?;
+        let silent = (silent_frame, silent_summary);
         let generation = self.next_arming;
         self.next_arming += 1;
         let armed = ArmedAbort {
@@ -171,6 +173,7 @@ impl Session {
             for_command,
             conn,
             request_id,
+            wire_id,
             normal,
             silent,
         });
@@ -266,16 +269,9 @@ impl Session {
             );
         } else {
             let abort_timeout = self.config.abort_timeout;
-            let running_id = self.request.as_ref().map(|r| r.request_id.clone());
-            let request_id = match running_id {
-                Some(running) => {
-                    abort_wire_id(&self.config.wire_profile, armed.request_id, &running)
-                }
-                None => armed.request_id,
-            };
             self.abort = Some(AbortFlow {
                 command,
-                request_id,
+                request_id: armed.wire_id,
                 via: AbortVia::SameConnection,
                 conn: Some(armed.conn),
                 frame: frame.clone(),

@@ -81,7 +81,11 @@ struct ArmedState {
     /// The request it aborts: firing after that request ended makes the abort too late.
     for_command: CommandId,
     conn: ConnId,
+    /// The abort's own RequestID (given back when it is disarmed unsent).
     request_id: RequestId,
+    /// The RequestID on the wire, which its answer is matched by (the running request's under
+    /// the `running` wire profile).
+    wire_id: RequestId,
     normal: (Vec<u8>, String),
     silent: (Vec<u8>, String),
 }
