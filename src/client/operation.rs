@@ -159,12 +159,7 @@ fn pos_data(terminal: &Terminal) -> PosData {
     if let Some(shift) = terminal.shift_number {
         data.set_shift(profile.shift_number, &shift.to_string());
     }
-    if profile.printer_status {
-        // The POS prints the receipts it is sent; "Available" is what both public OPI-NL
-        // clients report, and a terminal may refuse to start a payment it cannot print for.
-        data.printer_status = Some("Available".to_owned());
-        data.e_journal_status = Some("Available".to_owned());
-    }
+    data.report_devices(profile);
     data
 }
 

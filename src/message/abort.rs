@@ -75,11 +75,8 @@ pub fn profiled_abort_request(
     if profile.abort_request_id == AbortRequestId::Referenced {
         request.reference_request_id = Some(running_id.clone());
     }
-    if profile.printer_status {
-        if let Some(data) = request.pos_data.as_mut() {
-            data.printer_status = Some("Available".to_owned());
-            data.e_journal_status = Some("Available".to_owned());
-        }
+    if let Some(data) = request.pos_data.as_mut() {
+        data.report_devices(profile);
     }
     request
 }

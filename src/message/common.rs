@@ -107,6 +107,16 @@ impl PosData {
             .or(self.shift_number.as_deref())
     }
 
+    /// Reports the POS's printer and e-journal as `Available`, when `profile` sends them: the POS
+    /// prints the receipts it is sent, "Available" is what both public OPI-NL clients report, and
+    /// a terminal may refuse to start a payment it cannot print for.
+    pub fn report_devices(&mut self, profile: &super::profile::WireProfile) {
+        if profile.printer_status {
+            self.printer_status = Some("Available".to_owned());
+            self.e_journal_status = Some("Available".to_owned());
+        }
+    }
+
     /// Sets the language in `form`, clearing the other form.
     pub fn set_language(&mut self, form: super::profile::FieldForm, code: &str) {
         let (attribute, element) = split(form, code);
